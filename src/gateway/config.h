@@ -1,0 +1,35 @@
+/* config.h: the daemon's settings, from (in rising priority) defaults, a
+ * config file, HIKGATE_* environment variables and the command line. */
+#ifndef GW_CONFIG_H
+#define GW_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct gw_config {
+    char data_dir[1024];     /* --data-dir, HIKGATE_DATA_DIR; default ./data */
+    char ingest_addr[256];   /* --ingest ADDR:PORT, HIKGATE_INGEST; default 0.0.0.0:4000 */
+    char ingest_path[128];   /* --ingest-path, HIKGATE_INGEST_PATH; default /hik */
+    char api_addr[256];      /* --api ADDR:PORT, HIKGATE_API; default 127.0.0.1:8080 */
+    char admin_password[256];/* --admin-password, HIKGATE_ADMIN_PASSWORD: first run only */
+    char web_dir[1024];      /* --web-dir, HIKGATE_WEB_DIR: static UI files */
+    char log_level[16];      /* --log-level, HIKGATE_LOG_LEVEL; default info */
+    bool sync_full;          /* --sync full|normal, HIKGATE_SYNC; default full */
+    size_t max_body;         /* --max-body BYTES, HIKGATE_MAX_BODY; default 16 MiB */
+    int action_workers;      /* --action-workers N; default 4 */
+    int device_timeout_ms;   /* --device-timeout MS; default 5000 */
+} gw_config;
+
+/* Fill with defaults. */
+void gw_config_defaults(gw_config *cfg);
+
+/* Apply a `key = value` file (keys as the long options without "--"),
+ * then the environment, then argv. Returns 0 to run, 1 when the program
+ * should exit successfully (--help, --version printed), -1 on a usage
+ * error (message already printed to stderr). */
+int gw_config_load(gw_config *cfg, int argc, char **argv);
+
+/* Split "ADDR:PORT" ("[v6]:PORT" too) into host and port. */
+bool gw_config_split_addr(const char *addr_port, char *host, size_t host_len, int *port);
+
+#endif
