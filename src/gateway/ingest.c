@@ -1,0 +1,372 @@
+/* ingest.c: cameras push their events here.
+ *
+ * libmicrohttpd runs the listener on its own epoll thread. A request's body
+ * is collected into a buffer capped at cfg.max_body (a larger Content-Length
+ * is refused before any byte of the body is read), parsed, and handed to the
+ * writer; the connection is suspended until the writer has committed the
+ * event, then resumed to answer. Parsing happens here, off the writer
+ * thread, so the writer spends its time on SQLite alone. */
+#include "ingest.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <stdarg.h>
+
+#include "devices.h"
+#include "hik/event_json.h"
+#include "hik/event_parse.h"
+#include "log.h"
+#include "writer.h"
+
+struct gw_ingest {
+    struct MHD_Daemon *daemon;
+    atomic_uint in_flight;
+    int port;
+};
+
+typedef enum req_phase {
+    REQ_READING = 0,
+    REQ_WAITING, /* suspended until the writer calls back */
+    REQ_COMMITTED,
+} req_phase;
+
+typedef struct ingest_req {
+    gw *g;
+    struct MHD_Connection *conn;
+    req_phase phase;
+    bool too_big;
+    uint8_t *body;
+    size_t len, cap;
+    char content_type[128];
+    gw_pending pending;
+} ingest_req;
+
+static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *ctype,
+                             const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *ctype,
+                             const char *fmt, ...)
+{
+    char text[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    if ((size_t)n >= sizeof text)
+        n = sizeof text - 1;
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer((size_t)n, text, MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* Errors go back as JSON with a stable code, so a camera's HTTP log or a
+ * curl user sees why. The message has no quotes or backslashes of its own
+ * (parser diagnostics are scrubbed). */
+static enum MHD_Result reply_error(struct MHD_Connection *conn, unsigned status,
+                                   const char *code, const char *detail)
+{
+    char clean[256];
+    size_t k = 0;
+    for (const char *p = detail; *p && k + 1 < sizeof clean; p++)
+        clean[k++] = (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20) ? '\'' : *p;
+    clean[k] = 0;
+    return reply(conn, status, "application/json", "{\"error\":\"%s\",\"detail\":\"%s\"}\n",
+                 code, clean);
+}
+
+static void source_address(struct MHD_Connection *conn, char *out, size_t len)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    out[0] = 0;
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET) {
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
+    } else if (sa->sa_family == AF_INET6) {
+        const struct in6_addr *a6 = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+        if (IN6_IS_ADDR_V4MAPPED(a6))
+            inet_ntop(AF_INET, &a6->s6_addr[12], out, (socklen_t)len);
+        else
+            inet_ntop(AF_INET6, a6, out, (socklen_t)len);
+    }
+}
+
+/* Writer callback, on the writer thread: wake the connection up. */
+static void ingest__committed(gw_pending *p, void *arg)
+{
+    ingest_req *req = arg;
+    req->phase = REQ_COMMITTED;
+    MHD_resume_connection(req->conn);
+}
+
+static bool ingest__append(ingest_req *req, const char *data, size_t size, size_t max)
+{
+    if (req->too_big)
+        return true;
+    if (size > max - req->len) {
+        req->too_big = true;
+        free(req->body);
+        req->body = NULL;
+        req->len = req->cap = 0;
+        return true;
+    }
+    if (req->len + size + 1 > req->cap) {
+        size_t ncap = req->cap ? req->cap : 4096;
+        while (ncap < req->len + size + 1)
+            ncap *= 2;
+        if (ncap > max + 1)
+            ncap = max + 1;
+        uint8_t *b = realloc(req->body, ncap);
+        if (!b)
+            return false;
+        req->body = b;
+        req->cap = ncap;
+    }
+    memcpy(req->body + req->len, data, size);
+    req->len += size;
+    req->body[req->len] = 0;
+    return true;
+}
+
+static enum MHD_Result ingest__finish(ingest_req *req)
+{
+    gw *g = req->g;
+    struct MHD_Connection *conn = req->conn;
+    gw_pending *p = &req->pending;
+    if (req->too_big) {
+        atomic_fetch_add(&g->stats.events_rejected, 1);
+        return reply_error(conn, MHD_HTTP_PAYLOAD_TOO_LARGE, "body_too_large",
+                           "the event body exceeds the configured maximum (--max-body)");
+    }
+    hik_parse_diag diag = {{0}};
+    hik_err err = hik_event_parse_body(req->content_type, req->body, req->len, NULL, p->events,
+                                       GW_PENDING_MAX_EVENTS, &p->n_events, &diag);
+    source_address(conn, p->source_addr, sizeof p->source_addr);
+    if (err) {
+        atomic_fetch_add(&g->stats.events_rejected, 1);
+        gw_warn("ingest: rejected %zu-byte body from %s (%s): %s: %s", req->len,
+                p->source_addr, req->content_type[0] ? req->content_type : "no content type",
+                hik_err_name(err), diag.message);
+        unsigned status =
+            err == HIK_ERR_TOO_BIG ? MHD_HTTP_PAYLOAD_TOO_LARGE : MHD_HTTP_BAD_REQUEST;
+        return reply_error(conn, status, hik_err_name(err),
+                           diag.message[0] ? diag.message : hik_err_str(err));
+    }
+    bool anpr_reverse = false;
+    p->device_id = gw_devices_attribute(g->devices, p->source_addr, &p->events[0],
+                                        &p->attribution, &anpr_reverse);
+    if (!p->device_id) {
+        atomic_fetch_add(&g->stats.events_unattributed, 1);
+        gw_info("ingest: event %s from %s matches no declared device; recorded unattributed",
+                p->events[0].type_raw, p->source_addr);
+    }
+    for (size_t i = 0; i < p->n_events; i++) {
+        hik_event *ev = &p->events[i];
+        if (anpr_reverse && ev->direction != HIK_DIR_UNKNOWN)
+            ev->direction = ev->direction == HIK_DIR_INCOMING ? HIK_DIR_OUTGOING
+                                                              : HIK_DIR_INCOMING;
+        json_t *j = hik_event_to_json(ev);
+        p->fields_json[i] = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        json_decref(j);
+    }
+    p->raw_type = p->events[0].format == HIK_FMT_JSON ? "application/json" : "application/xml";
+    p->received_ms = gw_now_ms();
+    p->done = ingest__committed;
+    p->done_arg = req;
+    req->phase = REQ_WAITING;
+    MHD_suspend_connection(conn);
+    if (gw_writer_submit(g, p)) {
+        req->phase = REQ_READING;
+        MHD_resume_connection(conn);
+        atomic_fetch_add(&g->stats.events_rejected, 1);
+        return reply_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
+                           "the event queue is full; retry later");
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result ingest__first(gw *g, struct MHD_Connection *conn, const char *url,
+                                     const char *method, void **con_cls)
+{
+    if (strcmp(url, g->cfg.ingest_path) != 0) {
+        atomic_fetch_add(&g->stats.events_rejected, 1);
+        return reply_error(conn, MHD_HTTP_NOT_FOUND, "not_found",
+                           "events are accepted on the configured ingest path only");
+    }
+    if (strcmp(method, "POST") != 0 && strcmp(method, "PUT") != 0) {
+        struct MHD_Response *r = MHD_create_response_from_buffer(
+            sizeof "{\"error\":\"method_not_allowed\"}\n" - 1,
+            (void *)"{\"error\":\"method_not_allowed\"}\n", MHD_RESPMEM_PERSISTENT);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "POST, PUT");
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+        enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED, r);
+        MHD_destroy_response(r);
+        return ret;
+    }
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    if (cl && strtoull(cl, NULL, 10) > g->cfg.max_body) {
+        atomic_fetch_add(&g->stats.events_rejected, 1);
+        return reply_error(conn, MHD_HTTP_PAYLOAD_TOO_LARGE, "body_too_large",
+                           "the event body exceeds the configured maximum (--max-body)");
+    }
+    ingest_req *req = calloc(1, sizeof *req);
+    if (!req)
+        return MHD_NO;
+    req->g = g;
+    req->conn = conn;
+    const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+    snprintf(req->content_type, sizeof req->content_type, "%s", ct ? ct : "");
+    atomic_fetch_add(&g->ingest->in_flight, 1);
+    *con_cls = req;
+    return MHD_YES;
+}
+
+static enum MHD_Result ingest__handler(void *cls, struct MHD_Connection *conn, const char *url,
+                                       const char *method, const char *version,
+                                       const char *upload_data, size_t *upload_data_size,
+                                       void **con_cls)
+{
+    gw *g = cls;
+    ingest_req *req = *con_cls;
+    if (!req)
+        return ingest__first(g, conn, url, method, con_cls);
+    switch (req->phase) {
+    case REQ_READING:
+        if (*upload_data_size) {
+            if (!ingest__append(req, upload_data, *upload_data_size, g->cfg.max_body))
+                return MHD_NO;
+            *upload_data_size = 0;
+            return MHD_YES;
+        }
+        return ingest__finish(req);
+    case REQ_WAITING:
+        return MHD_YES; /* spurious call while suspended */
+    case REQ_COMMITTED:
+        if (req->pending.result) {
+            atomic_fetch_add(&g->stats.events_rejected, 1);
+            return reply_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "store_failed",
+                               "the event could not be stored; retry later");
+        }
+        atomic_fetch_add(&g->stats.events_received, req->pending.n_events);
+        return reply(conn, MHD_HTTP_OK, "text/plain", "OK\n");
+    }
+    return MHD_NO;
+}
+
+static void ingest__completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                              enum MHD_RequestTerminationCode toe)
+{
+    gw *g = cls;
+    ingest_req *req = *con_cls;
+    if (!req)
+        return;
+    if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && req->phase == REQ_COMMITTED &&
+        !req->pending.result)
+        gw_warn("ingest: event from %s stored but the reply could not be sent",
+                req->pending.source_addr);
+    gw_pending_release(&req->pending);
+    free(req->body);
+    free(req);
+    *con_cls = NULL;
+    atomic_fetch_sub(&g->ingest->in_flight, 1);
+}
+
+static void ingest__mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = 0;
+    gw_debug("ingest: %s", msg);
+}
+
+hik_err gw_ingest_start(gw *g, char *err, size_t err_len)
+{
+    char host[256];
+    int port;
+    if (!gw_config_split_addr(g->cfg.ingest_addr, host, sizeof host, &port)) {
+        snprintf(err, err_len, "ingest address '%s' is not ADDR:PORT", g->cfg.ingest_addr);
+        return HIK_ERR_INVALID;
+    }
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    if (inet_pton(AF_INET, host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+        ((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+        ((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)port);
+    } else if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+        ((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
+        ((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)port);
+        flags |= MHD_USE_IPv6;
+    } else {
+        snprintf(err, err_len, "ingest address '%s' is not a numeric IP address", host);
+        return HIK_ERR_INVALID;
+    }
+    struct gw_ingest *in = calloc(1, sizeof *in);
+    if (!in)
+        return HIK_ERR_NOMEM;
+    g->ingest = in;
+    in->daemon = MHD_start_daemon(
+        flags, (uint16_t)port, NULL, NULL, ingest__handler, g, MHD_OPTION_SOCK_ADDR, &ss,
+        MHD_OPTION_NOTIFY_COMPLETED, ingest__completed, g, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
+        (unsigned)1024, MHD_OPTION_EXTERNAL_LOGGER, ingest__mhd_log, NULL, MHD_OPTION_END);
+    if (!in->daemon) {
+        snprintf(err, err_len, "cannot listen on %s (address in use or not local?)",
+                 g->cfg.ingest_addr);
+        free(in);
+        g->ingest = NULL;
+        return HIK_ERR_NETWORK;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(in->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    in->port = di ? di->port : port;
+    return HIK_OK;
+}
+
+void gw_ingest_quiesce(gw *g)
+{
+    if (g->ingest && g->ingest->daemon) {
+        MHD_socket fd = MHD_quiesce_daemon(g->ingest->daemon);
+        if (fd != MHD_INVALID_SOCKET)
+            close(fd);
+    }
+}
+
+unsigned gw_ingest_in_flight(gw *g)
+{
+    return g->ingest ? atomic_load(&g->ingest->in_flight) : 0;
+}
+
+int gw_ingest_port(gw *g)
+{
+    return g->ingest ? g->ingest->port : 0;
+}
+
+void gw_ingest_stop(gw *g)
+{
+    if (!g->ingest)
+        return;
+    if (g->ingest->daemon)
+        MHD_stop_daemon(g->ingest->daemon);
+    free(g->ingest);
+    g->ingest = NULL;
+}

@@ -1,0 +1,129 @@
+/* main.c: hikgated start-up and orderly shutdown.
+ *
+ * Start order follows the data path backwards (store, rules, writer,
+ * workers, then the listeners) so nothing is accepted before it can be
+ * kept. Shutdown runs forwards: stop accepting events, let the ones in
+ * flight commit and be answered, then stop the rest. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <libxml/parser.h>
+
+#include "actions.h"
+#include "api.h"
+#include "auth.h"
+#include "devices.h"
+#include "gateway.h"
+#include "hik/version.h"
+#include "ingest.h"
+#include "log.h"
+#include "rules.h"
+#include "writer.h"
+
+#define DRAIN_TIMEOUT_MS 10000
+
+static int wait_for_signal(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    int sig = 0;
+    sigwait(&set, &sig);
+    return sig;
+}
+
+static void block_signals(void)
+{
+    /* Blocked before any thread starts, so every thread inherits the mask
+     * and only sigwait() in main sees them. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static int start(gw *g)
+{
+    char err[512] = "";
+    if (gw_store_open(g->cfg.data_dir, g->cfg.sync_full, &g->store, err, sizeof err) ||
+        gw_secrets_open(g->cfg.data_dir, &g->secrets, err, sizeof err)) {
+        gw_error("%s", err);
+        return -1;
+    }
+    if (gw_devices_new(&g->devices) || gw_rules_new(&g->rules) || gw_config_changed(g)) {
+        gw_error("loading the configuration from %s failed", g->store->path);
+        return -1;
+    }
+    if (gw_auth_init(g))
+        return -1;
+    if (gw_writer_start(g) || gw_actions_start(g)) {
+        gw_error("starting the writer and action workers failed");
+        return -1;
+    }
+    if (gw_ingest_start(g, err, sizeof err) || gw_api_start(g, err, sizeof err)) {
+        gw_error("%s", err);
+        return -1;
+    }
+    gw_info("hikgated %s: ingest on http://%s%s, API and web UI on http://%s, data in %s",
+            HIK_VERSION, g->cfg.ingest_addr, g->cfg.ingest_path, g->cfg.api_addr,
+            g->cfg.data_dir);
+    return 0;
+}
+
+static void stop(gw *g)
+{
+    if (g->ingest) {
+        gw_ingest_quiesce(g);
+        int64_t deadline = gw_now_ms() + DRAIN_TIMEOUT_MS;
+        while (gw_ingest_in_flight(g) && gw_now_ms() < deadline)
+            usleep(10000);
+        if (gw_ingest_in_flight(g))
+            gw_warn("shutdown: %u event requests still in flight after %d ms",
+                    gw_ingest_in_flight(g), DRAIN_TIMEOUT_MS);
+    }
+    gw_api_stop(g);
+    gw_writer_stop(g); /* commits whatever is still queued */
+    gw_ingest_stop(g);
+    gw_actions_stop(g);
+    gw_auth_free(g);
+    gw_rules_free(g->rules);
+    gw_devices_free(g->devices);
+    gw_secrets_close(g->secrets);
+    gw_store_close(g->store);
+}
+
+int main(int argc, char **argv)
+{
+    static gw g;
+    gw_config_defaults(&g.cfg);
+    int rc = gw_config_load(&g.cfg, argc, argv);
+    if (rc != 0)
+        return rc > 0 ? 0 : 2;
+    gw_log_set_level((gw_log_level)gw_log_level_from_name(g.cfg.log_level));
+    block_signals();
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    xmlInitParser();
+    g.started_ms = gw_now_ms();
+
+    rc = start(&g);
+    if (rc == 0) {
+        int sig = wait_for_signal();
+        gw_info("received %s: finishing events in flight, then stopping",
+                sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    }
+    atomic_store(&g.stopping, true);
+    stop(&g);
+    xmlCleanupParser();
+    curl_global_cleanup();
+    if (rc == 0)
+        gw_info("stopped");
+    return rc == 0 ? 0 : 1;
+}
