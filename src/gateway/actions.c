@@ -9,6 +9,7 @@
  * credentials change, because retrying is how cameras lock accounts. */
 #include "actions.h"
 
+#include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

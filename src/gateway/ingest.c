@@ -151,7 +151,7 @@ static enum MHD_Result ingest__finish(ingest_req *req)
     gw_pending *p = &req->pending;
     if (req->too_big) {
         atomic_fetch_add(&g->stats.events_rejected, 1);
-        return reply_error(conn, MHD_HTTP_PAYLOAD_TOO_LARGE, "body_too_large",
+        return reply_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large",
                            "the event body exceeds the configured maximum (--max-body)");
     }
     hik_parse_diag diag = {{0}};
@@ -164,7 +164,7 @@ static enum MHD_Result ingest__finish(ingest_req *req)
                 p->source_addr, req->content_type[0] ? req->content_type : "no content type",
                 hik_err_name(err), diag.message);
         unsigned status =
-            err == HIK_ERR_TOO_BIG ? MHD_HTTP_PAYLOAD_TOO_LARGE : MHD_HTTP_BAD_REQUEST;
+            err == HIK_ERR_TOO_BIG ? MHD_HTTP_CONTENT_TOO_LARGE : MHD_HTTP_BAD_REQUEST;
         return reply_error(conn, status, hik_err_name(err),
                            diag.message[0] ? diag.message : hik_err_str(err));
     }
@@ -222,7 +222,7 @@ static enum MHD_Result ingest__first(gw *g, struct MHD_Connection *conn, const c
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
     if (cl && strtoull(cl, NULL, 10) > g->cfg.max_body) {
         atomic_fetch_add(&g->stats.events_rejected, 1);
-        return reply_error(conn, MHD_HTTP_PAYLOAD_TOO_LARGE, "body_too_large",
+        return reply_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large",
                            "the event body exceeds the configured maximum (--max-body)");
     }
     ingest_req *req = calloc(1, sizeof *req);

@@ -6,6 +6,7 @@
 #include "secrets.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>

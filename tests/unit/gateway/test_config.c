@@ -1,0 +1,84 @@
+/* Tests for src/gateway/config.c: precedence (file < environment < command
+ * line), validation, and ADDR:PORT splitting. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+
+static void split_addr(void **state)
+{
+    char host[64];
+    int port;
+    assert_true(gw_config_split_addr("0.0.0.0:4000", host, sizeof host, &port));
+    assert_string_equal(host, "0.0.0.0");
+    assert_int_equal(port, 4000);
+    assert_true(gw_config_split_addr("[::1]:8080", host, sizeof host, &port));
+    assert_string_equal(host, "::1");
+    assert_int_equal(port, 8080);
+    assert_false(gw_config_split_addr("127.0.0.1", host, sizeof host, &port));
+    assert_false(gw_config_split_addr(":80", host, sizeof host, &port));
+    assert_false(gw_config_split_addr("h:99999", host, sizeof host, &port));
+    assert_false(gw_config_split_addr("h:80x", host, sizeof host, &port));
+    assert_false(gw_config_split_addr("[::1]8080", host, sizeof host, &port));
+}
+
+static void precedence(void **state)
+{
+    char path[] = "/tmp/hikgate-test-config-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("# site settings\ningest = 127.0.0.1:4100\napi = 127.0.0.1:8100\n"
+          "sync = normal\nlog-level = debug\n",
+          f);
+    fclose(f);
+    setenv("HIKGATE_API", "127.0.0.1:8200", 1);
+    gw_config cfg;
+    gw_config_defaults(&cfg);
+    char *argv[] = {"hikgated", "--config", path, "--log-level", "warn", NULL};
+    assert_int_equal(gw_config_load(&cfg, 5, argv), 0);
+    assert_string_equal(cfg.ingest_addr, "127.0.0.1:4100"); /* file */
+    assert_string_equal(cfg.api_addr, "127.0.0.1:8200");    /* env beats file */
+    assert_string_equal(cfg.log_level, "warn");             /* argv beats file */
+    assert_false(cfg.sync_full);
+    assert_string_equal(cfg.ingest_path, "/hik"); /* default */
+    unsetenv("HIKGATE_API");
+    unlink(path);
+}
+
+static void refusals(void **state)
+{
+    gw_config cfg;
+    gw_config_defaults(&cfg);
+    char *bad_addr[] = {"hikgated", "--ingest", "4000", NULL};
+    assert_int_equal(gw_config_load(&cfg, 3, bad_addr), -1);
+    char *bad_level[] = {"hikgated", "--log-level", "loud", NULL};
+    assert_int_equal(gw_config_load(&cfg, 3, bad_level), -1);
+    char *bad_body[] = {"hikgated", "--max-body", "12", NULL};
+    assert_int_equal(gw_config_load(&cfg, 3, bad_body), -1);
+    char *stray[] = {"hikgated", "extra", NULL};
+    assert_int_equal(gw_config_load(&cfg, 2, stray), -1);
+    char *missing[] = {"hikgated", "--config", "/nonexistent/hikgate.conf", NULL};
+    assert_int_equal(gw_config_load(&cfg, 3, missing), -1);
+    char *path_ok[] = {"hikgated", "--ingest-path", "/events", NULL};
+    assert_int_equal(gw_config_load(&cfg, 3, path_ok), 0);
+    assert_string_equal(cfg.ingest_path, "/events");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(split_addr),
+        cmocka_unit_test(precedence),
+        cmocka_unit_test(refusals),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
