@@ -48,6 +48,7 @@ typedef struct xml_state {
     int alert_depth;
     bool dtd_refused;
     bool trailing; /* failed on content after the root element */
+    bool saw_root;
     const hik_parse_opts *opts;
     const uint8_t *raw;
     size_t raw_len;
@@ -94,6 +95,7 @@ static void xml__start(void *ctx, const xmlChar *localname, const xmlChar *prefi
     xml_state *st = ctx;
     event_build *b = &st->b;
     int depth = b->depth + 1;
+    st->saw_root = true;
     if (is_alert_name(localname) && !st->alert_open) {
         if (st->cand && !st->cand_nested) {
             /* The root was only a container: drop what it collected. */
@@ -225,8 +227,16 @@ static hik_err xml__run(xml_state *st, const uint8_t *doc, size_t len, hik_parse
             snprintf(msg, sizeof(msg), "%s", e->message);
             msg[strcspn(msg, "\r\n")] = '\0';
         }
-        xml__diag(diag, "malformed XML: %s (line %d)", msg, e ? e->line : 0);
-        st->trailing = ctxt->errNo == XML_ERR_DOCUMENT_END;
+        if (!st->saw_root)
+            xml__diag(diag, "malformed XML: no root element");
+        else
+            xml__diag(diag, "malformed XML: %s (line %d)", msg, e ? e->line : 0);
+        /* Content after a complete alert: maybe a second alert. */
+        st->trailing = ctxt->errNo == XML_ERR_DOCUMENT_END && st->n > 0;
+        return HIK_ERR_PARSE;
+    }
+    if (!st->saw_root) {
+        xml__diag(diag, "malformed XML: no root element");
         return HIK_ERR_PARSE;
     }
     return HIK_OK;
@@ -296,7 +306,7 @@ static void xml__reset_state(xml_state *st, int top_depth)
     st->n = st->dropped = 0;
     st->top_depth = top_depth;
     st->cand = NULL;
-    st->cand_nested = st->alert_open = st->dtd_refused = st->trailing = false;
+    st->cand_nested = st->alert_open = st->dtd_refused = st->trailing = st->saw_root = false;
     st->b.opts = st->opts;
 }
 

@@ -241,7 +241,7 @@ static bool mp__after_delim(const mp_cursor *c, size_t *pos, hik_err *err)
         return true;
     }
     *pos = q + 1;
-    return false;
+    return *pos == c->len; /* a delimiter line that ends the body closes it */
 }
 
 hik_err hik_multipart_parse(const uint8_t *body, size_t len, const char *boundary, hik_part *parts,
