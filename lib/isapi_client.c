@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -49,6 +50,13 @@ typedef struct isapi_sink {
     size_t max;
     bool too_big;
     bool nomem;
+    /* the one-credentialed-attempt guard, see client__header */
+    bool digest_sent;  /* the request just sent carried Authorization: Digest */
+    int responses;     /* final (non-1xx) responses seen in this transfer */
+    bool in_401;       /* reading the headers of a 401 */
+    bool challenged;   /* ... that offers Digest */
+    bool stale;        /* ... with stale=true (an expired nonce, not a bad password) */
+    bool auth_stopped; /* the transfer was stopped to prevent a second attempt */
 } isapi_sink;
 
 static pthread_once_t client__once = PTHREAD_ONCE_INIT;
@@ -88,14 +96,59 @@ static size_t client__write(char *data, size_t size, size_t nmemb, void *userp)
     return n;
 }
 
-/* A status line starts a new response (after a 401 challenge or a 100
- * Continue): only the last response's body belongs to the reply. */
+/* Case-insensitive search for `needle` in n bytes of hay. */
+static bool client__contains(const char *hay, size_t n, const char *needle)
+{
+    size_t m = strlen(needle);
+    for (size_t i = 0; i + m <= n; i++)
+        if (strncasecmp(hay + i, needle, m) == 0)
+            return true;
+    return false;
+}
+
+/* libcurl shows each request's headers here: remember whether this attempt
+ * carried digest credentials. */
+static int client__debug(CURL *c, curl_infotype type, char *data, size_t size, void *userp)
+{
+    isapi_sink *sink = userp;
+    if (sink && type == CURLINFO_HEADER_OUT)
+        sink->digest_sent = client__contains(data, size, "\nAuthorization: Digest ");
+    return 0;
+}
+
+/* Headers of every response in the transfer (challenges included).
+ *
+ * A status line starts a new response: only the last one's body belongs to
+ * the reply. It also guards the lockout budget. Once a digest nonce is
+ * known, libcurl sends credentials with the first request; when those are
+ * refused it answers the fresh challenge with the same credentials once
+ * more, so one wrong password would cost two failed logins per request.
+ * A first response that refuses digest credentials without calling the
+ * nonce stale therefore ends the transfer here, as HIK_ERR_AUTH. After an
+ * unauthenticated probe libcurl already stops by itself, and the body (a
+ * userCheck may say "locked") is kept. */
 static size_t client__header(char *data, size_t size, size_t nmemb, void *userp)
 {
     isapi_sink *sink = userp;
     size_t n = size * nmemb;
-    if (n >= 5 && memcmp(data, "HTTP/", 5) == 0)
+    if (n >= 12 && memcmp(data, "HTTP/", 5) == 0) {
+        const char *sp = memchr(data, ' ', n);
+        bool informational = sp && (size_t)(sp - data) + 1 < n && sp[1] == '1';
         sink->reply->len = 0;
+        sink->in_401 = sp && (size_t)(sp - data) + 4 <= n && memcmp(sp + 1, "401", 3) == 0;
+        sink->challenged = sink->stale = false;
+        if (!informational)
+            sink->responses++;
+    } else if (sink->in_401 && client__contains(data, n, "WWW-Authenticate: Digest")) {
+        sink->challenged = true;
+        sink->stale = sink->stale || client__contains(data, n, "stale=\"true\"") ||
+                      client__contains(data, n, "stale=true");
+    } else if (sink->in_401 && (n <= 2 && (data[0] == '\r' || data[0] == '\n'))) {
+        if (sink->digest_sent && sink->challenged && !sink->stale && sink->responses == 1) {
+            sink->auth_stopped = true;
+            return 0;
+        }
+    }
     return n;
 }
 
@@ -169,6 +222,9 @@ static hik_err client__setup(hik_isapi *isapi, const hik_isapi_opts *opts)
     rc |= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, isapi->errbuf);
     rc |= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, client__write);
     rc |= curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, client__header);
+    /* VERBOSE only feeds client__debug, which prints nothing. */
+    rc |= curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, client__debug);
+    rc |= curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
     rc |= curl_easy_setopt(c, CURLOPT_HTTPAUTH, client__authmask(opts->auth));
     rc |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     rc |= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
@@ -405,7 +461,7 @@ static hik_err client__finish(hik_isapi *isapi, CURLcode rc, const isapi_sink *s
         isapi__copy(reply->content_type, sizeof(reply->content_type), ct);
     if (!reply->body)
         reply->body = calloc(1, 1);
-    if (rc != CURLE_OK) {
+    if (rc != CURLE_OK && !sink->auth_stopped) {
         hik_err err = client__curl_err(rc, sink);
         if (err == HIK_ERR_TOO_BIG)
             snprintf(reply->error, sizeof(reply->error), "reply larger than %zu bytes", sink->max);
@@ -419,7 +475,8 @@ static hik_err client__finish(hik_isapi *isapi, CURLcode rc, const isapi_sink *s
     if (err == HIK_ERR_DEVICE || (err == HIK_ERR_LOCKED && reply->status.status_code))
         hik_status_describe(&reply->status, reply->error, sizeof(reply->error));
     else if (err)
-        snprintf(reply->error, sizeof(reply->error), "HTTP %ld", reply->http_status);
+        snprintf(reply->error, sizeof(reply->error), "HTTP %ld%s", reply->http_status,
+                 err == HIK_ERR_AUTH ? ": credentials rejected" : "");
     return err;
 }
 
@@ -448,6 +505,7 @@ hik_err hik_isapi_request(hik_isapi *isapi, const char *method, const char *path
     curl_easy_setopt(isapi->curl, CURLOPT_URL, url);
     curl_easy_setopt(isapi->curl, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(isapi->curl, CURLOPT_HEADERDATA, &sink);
+    curl_easy_setopt(isapi->curl, CURLOPT_DEBUGDATA, &sink);
     CURLcode rc = curl_easy_perform(isapi->curl);
     err = client__finish(isapi, rc, &sink, reply);
     /* Nothing the handle keeps may point at this request's memory. */
@@ -456,6 +514,7 @@ hik_err hik_isapi_request(hik_isapi *isapi, const char *method, const char *path
     curl_easy_setopt(isapi->curl, CURLOPT_HTTPGET, 1L);
     curl_easy_setopt(isapi->curl, CURLOPT_WRITEDATA, NULL);
     curl_easy_setopt(isapi->curl, CURLOPT_HEADERDATA, NULL);
+    curl_easy_setopt(isapi->curl, CURLOPT_DEBUGDATA, NULL);
     curl_slist_free_all(headers);
     free(url);
     return err;
