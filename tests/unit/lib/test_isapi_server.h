@@ -183,8 +183,9 @@ TS_FN void ts_digest_parse(const char *p, ts_digest *d)
     if (klen == strlen(#name) && strncasecmp(k, #name, klen) == 0)                                 \
         ts_copy(d->name, sizeof(d->name), val);
         TS_FIELD(username)
-        TS_FIELD(realm) TS_FIELD(nonce) TS_FIELD(uri) TS_FIELD(response) TS_FIELD(qop) TS_FIELD(nc)
-            TS_FIELD(cnonce) TS_FIELD(algorithm)
+        TS_FIELD(realm)
+        TS_FIELD(nonce) TS_FIELD(uri) TS_FIELD(response) TS_FIELD(qop) TS_FIELD(nc) TS_FIELD(cnonce)
+            TS_FIELD(algorithm)
 #undef TS_FIELD
     }
 }
