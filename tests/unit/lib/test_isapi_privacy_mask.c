@@ -72,7 +72,7 @@ static char *mask_doc(const char *ns_attr, const char *enabled_elem)
     return doc;
 }
 
-/* The root's own <enabled>, read back with the library's XML helpers. */
+/* The root's own <enabled> holds the expected value: it comes first in the text. */
 static void assert_root_enabled(const char *doc, const char *expect)
 {
     const char *close = strstr(doc, "<normalizedScreenSize>");
