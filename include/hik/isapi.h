@@ -5,7 +5,7 @@
  * thread-safe: use it from one thread at a time (the caller serialises).
  *
  * Authentication: HTTP Digest (MD5 or SHA-256, qop=auth; a device that sends
- * two challenges is answered with the strongest that libcurl supports) and
+ * two digest challenges is answered with the first one, as libcurl does) and
  * Basic for old firmware. A 401 after credentials were sent is
  * HIK_ERR_AUTH and is never retried here: retrying a wrong password is how
  * cameras lock everyone out.

@@ -1,0 +1,28 @@
+/* isapi_internal.h: what the ISAPI client files share and nobody else sees.
+ *
+ * lib/isapi_client.c owns the transport; the per-endpoint files
+ * (isapi_device_info.c, isapi_privacy_mask.c) and the ResponseStatus codec
+ * (isapi_status.c) meet here. */
+#ifndef HIK_ISAPI_INTERNAL_H
+#define HIK_ISAPI_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hik/isapi.h"
+
+/* Largest body worth decoding as a ResponseStatus or userCheck: real ones
+ * are a few hundred bytes, so anything bigger is some other document. */
+#define ISAPI_STATUS_MAX_BODY (64u * 1024u)
+
+/* True when the device says this client or account is locked out: a
+ * subStatusCode naming a lock, or a body (XML userCheck, JSON) whose
+ * lockStatus is "lock". st may be NULL. */
+bool isapi__body_reports_lock(const uint8_t *body, size_t len, const hik_status *st);
+
+/* Copy src into a fixed field, cut at a UTF-8 boundary when too long;
+ * returns false when it had to cut. */
+bool isapi__copy(char *dst, size_t dst_len, const char *src);
+
+#endif
