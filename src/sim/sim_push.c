@@ -102,7 +102,7 @@ static json_t *push__one(sim *s, const sim_http_host *h, const sim_payload *p)
     snprintf(rec.error, sizeof(rec.error), "%s", err);
     sim_state_record_push(s, &rec);
     sim_log(SIM_LOG_DEBUG, "pushed %s to %s: %ld %s", p->event_type, url, status, err);
-    json_t *r = json_pack("{s:I}", "status", (json_int_t)status);
+    json_t *r = json_pack("{s:I, s:s}", "status", (json_int_t)status, "url", url);
     if (err[0])
         json_object_set_new(r, "error", json_string(err));
     return r;
@@ -127,6 +127,7 @@ static void push__run(sim *s, void *arg, sim_reply *reply)
             json_t *h = json_array_get(hosts, (size_t)i);
             json_t *res = push__one(s, &job->hosts[i], &p);
             json_object_set(h, "status", json_object_get(res, "status"));
+            json_object_set(h, "url", json_object_get(res, "url"));
             json_array_append_new(json_object_get(h, "results"), res);
         }
         sim_buf_free(&p.body);

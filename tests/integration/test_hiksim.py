@@ -74,7 +74,9 @@ class CameraTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.sim.stop()
+        # a clean exit on SIGTERM (and, in the sanitizer build, no leak report)
+        rc = cls.sim.stop()
+        assert rc == 0, "hiksim exited with %s:\n%s" % (rc, "\n".join(cls.sim.log))
 
     def setUp(self):
         # every test starts with the three slots empty, as a new camera has them
@@ -194,6 +196,7 @@ class CameraTest(unittest.TestCase):
         answer = self.sim.fire(kind="motion")
         self.assertEqual(len(answer["hosts"]), 1, answer)
         self.assertEqual(answer["hosts"][0]["status"], 200, answer)
+        self.assertTrue(answer["hosts"][0]["url"].endswith(":%d/hik" % self.receiver.port))
         got = self.receiver.wait_for(1)
         self.assertEqual(len(got), 1)
         push = got[0]
