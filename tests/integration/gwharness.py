@@ -198,3 +198,19 @@ def vmd_alert(mac="aa:bb:cc:dd:ee:01", ip="127.0.0.9", event_type="VMD", state="
             f'<activePostCount>1</activePostCount>\r\n<eventType>{event_type}</eventType>\r\n'
             f'<eventState>{state}</eventState>\r\n<eventDescription>{event_type} alarm'
             f'</eventDescription>\r\n{extra}</EventNotificationAlert>\r\n')
+
+
+def point_camera_at(sim, gw, slot=1):
+    """What an installer does in the camera's web UI: make the camera (a
+    hiksim) push its events to this gateway's ingest listener."""
+    body = (f'<?xml version="1.0" encoding="UTF-8"?>'
+            f'<HttpHostNotification version="2.0" xmlns="http://www.hikvision.com/ver20/XMLSchema">'
+            f'<id>{slot}</id><url>/hik</url><protocolType>HTTP</protocolType>'
+            f'<parameterFormatType>XML</parameterFormatType>'
+            f'<addressingFormatType>ipaddress</addressingFormatType>'
+            f'<ipAddress>{gw.ingest_host}</ipAddress><portNo>{gw.ingest_port}</portNo>'
+            f'<userName></userName><httpAuthenticationMethod>none</httpAuthenticationMethod>'
+            f'</HttpHostNotification>')
+    status, answer = sim.isapi("PUT", f"/ISAPI/Event/notification/httpHosts/{slot}", body)
+    if status != 200:
+        raise RuntimeError(f"configuring the camera's HTTP host failed: {status} {answer!r}")

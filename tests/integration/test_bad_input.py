@@ -145,15 +145,15 @@ class WrongDevicePassword(unittest.TestCase):
                 run = gw.wait_run(run_id)
                 self.assertEqual(run["status"], "error")
                 self.assertEqual(run["result"]["error"], "auth_rejected")
-            failed = cam.state()["failed_logins"]
-            self.assertEqual(sum(failed.values()) if isinstance(failed, dict) else failed, 1,
-                             f"hikgate retried a rejected password: {failed}")
-            self.assertFalse(cam.state()["privacy_mask"]["1"]["enabled"])
+            clients = cam.state()["clients"]
+            self.assertEqual(sum(c["failed_logins"] for c in clients), 1,
+                             f"hikgate retried a rejected password: {clients}")
+            self.assertFalse(cam.state()["privacy_mask"][0]["enabled"])
             # New credentials: calls resume and succeed.
             gw.api("PUT", f"/api/v1/devices/{dev}", {"password": CAM_PASSWORD})
             run_id = gw.api("POST", f"/api/v1/actions/{act}/run", expect=202)["run_id"]
             self.assertEqual(gw.wait_run(run_id)["status"], "ok")
-            self.assertTrue(cam.state()["privacy_mask"]["1"]["enabled"])
+            self.assertTrue(cam.state()["privacy_mask"][0]["enabled"])
         finally:
             cam.stop()
             gw.close()

@@ -11,7 +11,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hikharness  # noqa: E402
-from gwharness import Gateway  # noqa: E402
+from gwharness import Gateway, point_camera_at  # noqa: E402
 
 CAM_PASSWORD = "Cam-pass-123"
 
@@ -70,7 +70,7 @@ class Scenarios(unittest.TestCase):
         cls.cam = hikharness.start_hiksim("127.0.0.2", password=CAM_PASSWORD)
         cls.lobby = hikharness.start_hiksim("127.0.0.3", password=CAM_PASSWORD)
         # What an installer does in the camera's web UI: point its HTTP host at hikgate.
-        cls.cam.set_http_host(1, "127.0.0.1", cls.gw.ingest_port, "/hik")
+        point_camera_at(cls.cam, cls.gw)
         cls.cam_id = cls.gw.create("devices", {
             "name": "Entrance camera", "address": "127.0.0.2", "port": cls.cam.port,
             "username": "admin", "password": CAM_PASSWORD})["id"]
@@ -91,7 +91,7 @@ class Scenarios(unittest.TestCase):
         cls.gw.close()
 
     def lobby_mask(self):
-        return self.lobby.state()["privacy_mask"]["1"]["enabled"]
+        return self.lobby.state()["privacy_mask"][0]["enabled"]
 
     def unmask_lobby(self):
         run_id = self.gw.api("POST", f"/api/v1/actions/{self.mask_off}/run", expect=202)["run_id"]
@@ -131,7 +131,7 @@ class Scenarios(unittest.TestCase):
             self.assertEqual(run["status"], "ok", run)
             self.assertTrue(self.lobby_mask(), "the lobby's privacy mask did not turn on")
             # The mask's regions, configured on the camera, survived the write.
-            self.assertGreaterEqual(self.lobby.state()["privacy_mask"]["1"]["regions"], 1)
+            self.assertGreaterEqual(self.lobby.state()["privacy_mask"][0]["regions"], 1)
             return ev
         finally:
             self.gw.api("DELETE", f"/api/v1/scenarios/{scenario}", expect=204)
