@@ -342,12 +342,13 @@ hik_err gw_api_start(gw *g, char *err, size_t err_len)
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    /* The logger goes first so that every later option's complaints reach it. */
     api->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, api__handler, api, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_NOTIFY_COMPLETED, api__completed, api, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)API_THREADS, MHD_OPTION_CONNECTION_LIMIT, (unsigned)API_CONNECTION_LIMIT,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)API_TIMEOUT_S, MHD_OPTION_EXTERNAL_LOGGER,
-        api__mhd_log, api, MHD_OPTION_END);
+        flags, 0, NULL, NULL, api__handler, api, MHD_OPTION_EXTERNAL_LOGGER, api__mhd_log, api,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, api__completed,
+        api, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)API_THREADS, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)API_CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)API_TIMEOUT_S,
+        MHD_OPTION_END);
     if (!api->daemon) {
         snprintf(err, err_len, "api: cannot listen on %s (address in use or not local?)",
                  g->cfg.api_addr);
