@@ -104,12 +104,14 @@ typedef struct client {
 } client;
 
 static client *C;
+static reply *last_reply;
 
 /* auth: "basic" (admin, right password), "wrong", "none", "session". */
 static reply *call(const char *method, const char *path, const char *body, const char *auth,
                    const char *content_type)
 {
     static reply r;
+    json_decref(r.json);
     memset(&r, 0, sizeof r);
     CURL *h = curl_easy_init();
     char url[512], hdr[256];
@@ -148,7 +150,7 @@ static reply *call(const char *method, const char *path, const char *body, const
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
     curl_slist_free_all(hs);
     curl_easy_cleanup(h);
-    json_decref(r.json);
+    last_reply = &r;
     r.json = r.len ? json_loads(r.body, 0, NULL) : NULL;
     return &r;
 }
@@ -191,6 +193,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     char path[128];
+    if (last_reply)
+        json_decref(last_reply->json);
     gw_api_stop(&C->g);
     gw_auth_free(&C->g);
     gw_store_close(C->g.store);

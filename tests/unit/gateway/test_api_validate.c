@@ -73,7 +73,7 @@ static void test_addresses(void **state)
     assert_false(api_valid_host(longlabel)); /* a label is at most 63 */
     longlabel[63] = '\0';
     assert_true(api_valid_host(longlabel));
-    char longname[300] = "";
+    char longname[400] = "";
     for (int i = 0; i < 30; i++)
         strcat(longname, "abcdefghi.");
     strcat(longname, "com");
