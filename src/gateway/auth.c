@@ -109,7 +109,7 @@ bool gw_auth_verify_password(const char *password, const char *encoded)
     size_t salt_len, want_len;
     if (api_b64_decode(s, (size_t)(dollar - s), salt, sizeof salt, &salt_len) ||
         api_b64_decode(dollar + 1, strlen(dollar + 1), want, sizeof want, &want_len) ||
-        want_len < 16 || salt_len == 0)
+        want_len != AUTH_HASH_LEN || salt_len < 8)
         return false;
     if (auth__scrypt(password, salt, salt_len, n, r, p, got, want_len))
         return false;
