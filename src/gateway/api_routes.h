@@ -1,0 +1,75 @@
+/* api_routes.h: the route table of /api/v1/ and every handler in it.
+ *
+ * A route is a method and a path pattern whose {name} segments are
+ * captured (`/api/v1/devices/{id}`). One file per resource implements its
+ * handlers (api_devices.c, api_events.c, ...). */
+#ifndef GW_API_ROUTES_H
+#define GW_API_ROUTES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "api_http.h"
+
+typedef void (*api_handler)(api_req *rq, api_resp *rs);
+
+enum {
+    API_PUBLIC = 1 << 0, /* no authentication */
+    API_BODY = 1 << 1,   /* a JSON object body is required */
+};
+
+typedef struct api_route {
+    const char *method;
+    const char *pattern;
+    api_handler fn;
+    unsigned flags;
+} api_route;
+
+/* Match method + path. The path is split in place in `buf` (buf_len
+ * bytes) and the captures point into it. Returns the route, or NULL: then
+ * *path_known says whether some route has this path with another method,
+ * and `allow` lists those methods ("GET, PUT"). */
+const api_route *api_route_find(const char *method, const char *path, char *buf, size_t buf_len,
+                                const char **captures, int *n_captures, bool *path_known,
+                                char *allow, size_t allow_len);
+
+/* api_health.c */
+void api_health_get(api_req *rq, api_resp *rs);
+/* api_session.c */
+void api_session_login(api_req *rq, api_resp *rs);
+void api_session_get(api_req *rq, api_resp *rs);
+void api_session_logout(api_req *rq, api_resp *rs);
+void api_user_password(api_req *rq, api_resp *rs);
+/* api_devices.c */
+void api_devices_list(api_req *rq, api_resp *rs);
+void api_devices_get(api_req *rq, api_resp *rs);
+void api_devices_create(api_req *rq, api_resp *rs);
+void api_devices_update(api_req *rq, api_resp *rs);
+void api_devices_delete(api_req *rq, api_resp *rs);
+/* api_actions.c */
+void api_actions_list(api_req *rq, api_resp *rs);
+void api_actions_get(api_req *rq, api_resp *rs);
+void api_actions_create(api_req *rq, api_resp *rs);
+void api_actions_update(api_req *rq, api_resp *rs);
+void api_actions_delete(api_req *rq, api_resp *rs);
+void api_actions_run(api_req *rq, api_resp *rs);
+void api_actions_runs(api_req *rq, api_resp *rs);
+void api_runs_get(api_req *rq, api_resp *rs);
+/* api_triggers.c */
+void api_triggers_list(api_req *rq, api_resp *rs);
+void api_triggers_get(api_req *rq, api_resp *rs);
+void api_triggers_create(api_req *rq, api_resp *rs);
+void api_triggers_update(api_req *rq, api_resp *rs);
+void api_triggers_delete(api_req *rq, api_resp *rs);
+/* api_scenarios.c */
+void api_scenarios_list(api_req *rq, api_resp *rs);
+void api_scenarios_get(api_req *rq, api_resp *rs);
+void api_scenarios_create(api_req *rq, api_resp *rs);
+void api_scenarios_update(api_req *rq, api_resp *rs);
+void api_scenarios_delete(api_req *rq, api_resp *rs);
+/* api_events.c */
+void api_events_list(api_req *rq, api_resp *rs);
+void api_events_get(api_req *rq, api_resp *rs);
+void api_events_picture(api_req *rq, api_resp *rs);
+
+#endif
