@@ -15,7 +15,8 @@
 # Bounded: every run has an event count and a hard time limit, every wait a
 # deadline; everything stays on 127.0.0.0/8. Environment: BENCH_EVENTS
 # (default 50000), BENCH_CONCURRENCY (default 32), BENCH_MATCH_ITERATIONS
-# (default 200000), BENCH_OUT (default docs/BENCHMARKS.md).
+# (default 200000), BENCH_OUT (default docs/BENCHMARKS.md), BENCH_KEEP_WORK
+# (set: keep the work directory with the daemon logs and raw results).
 set -euo pipefail
 
 usage() {
@@ -48,7 +49,11 @@ cleanup() {
         sleep 2
         kill -KILL "$DAEMON_PID" 2>/dev/null || true
     fi
-    rm -rf "$WORK"
+    if [ -n "${BENCH_KEEP_WORK:-}" ]; then
+        echo "run.sh: kept $WORK (daemon logs, raw results)" >&2
+    else
+        rm -rf "$WORK"
+    fi
 }
 trap cleanup EXIT
 
