@@ -64,14 +64,20 @@ void api_devices_get(api_req *rq, api_resp *rs)
     api_reply(rs, 200, o);
 }
 
-/* INSERT (id == 0) or UPDATE the row; sealed may be NULL on update. */
-static int devices__write(gw_store *st, int64_t *id, const api_device_in *d, const char *sealed)
+/* INSERT (id == 0) or UPDATE the row; sealed may be NULL on update.
+ * new_reach: address, port, scheme or credentials changed, so whatever the
+ * device said about the old ones (auth_rejected, unreachable) no longer
+ * holds and calls to it may resume. */
+static int devices__write(gw_store *st, int64_t *id, const api_device_in *d, const char *sealed,
+                          bool new_reach)
 {
     const char *sql =
         *id == 0 ? "INSERT INTO devices(name, address, port, scheme, username, anpr_reverse,"
                    " password, created_ms, updated_ms) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?8)"
                  : "UPDATE devices SET name=?1, address=?2, port=?3, scheme=?4, username=?5,"
-                   " anpr_reverse=?6, password=coalesce(?7, password), updated_ms=?8"
+                   " anpr_reverse=?6, password=coalesce(?7, password), updated_ms=?8,"
+                   " status=CASE WHEN ?10 THEN 'unknown' ELSE status END,"
+                   " last_error=CASE WHEN ?10 THEN NULL ELSE last_error END"
                    " WHERE id=?9";
     sqlite3_stmt *stmt = gw_store_prepare(st, sql);
     if (!stmt)
@@ -85,8 +91,10 @@ static int devices__write(gw_store *st, int64_t *id, const api_device_in *d, con
     if (sealed)
         sqlite3_bind_text(stmt, 7, sealed, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(stmt, 8, gw_now_ms());
-    if (*id)
+    if (*id) {
         sqlite3_bind_int64(stmt, 9, *id);
+        sqlite3_bind_int(stmt, 10, new_reach);
+    }
     int rc = sqlite3_step(stmt);
     if (rc == SQLITE_CONSTRAINT && gw_store_unique_violation(st))
         rc = SQLITE_CONSTRAINT_UNIQUE;
@@ -111,7 +119,7 @@ static void devices__save(api_req *rq, api_resp *rs, int64_t id, json_t *merged,
         return api_error(rs, 500, NULL, "cannot seal the device password");
     bool creating = id == 0, found = false;
     gw_store_lock(rq->g->store);
-    int rc = devices__write(rq->g->store, &id, &d, sealed);
+    int rc = devices__write(rq->g->store, &id, &d, sealed, probe || d.password);
     json_t *o = rc == SQLITE_DONE ? devices__load(rq->g->store, id, &found) : NULL;
     gw_store_unlock(rq->g->store);
     free(sealed);

@@ -167,7 +167,7 @@ hik_err gw_devices_reload(gw_devices *d, gw_store *st)
 static dev_entry *table__find(dev_entry **arr, size_t n, dev_entry *key,
                               int (*cmp)(const void *, const void *))
 {
-    dev_entry **hit = bsearch(&key, arr, n, sizeof *arr, cmp);
+    dev_entry **hit = n ? bsearch(&key, arr, n, sizeof *arr, cmp) : NULL;
     return hit ? *hit : NULL;
 }
 

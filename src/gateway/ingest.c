@@ -28,6 +28,7 @@
 struct gw_ingest {
     struct MHD_Daemon *daemon;
     atomic_uint in_flight;
+    atomic_bool closing; /* shutting down: answer 503 instead of queueing */
     int port;
 };
 
@@ -186,6 +187,11 @@ static enum MHD_Result ingest__finish(ingest_req *req)
         json_decref(j);
     }
     p->raw_type = p->events[0].format == HIK_FMT_JSON ? "application/json" : "application/xml";
+    if (atomic_load(&g->ingest->closing)) {
+        atomic_fetch_add(&g->stats.events_rejected, 1);
+        return reply_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "shutting_down",
+                           "hikgated is stopping; retry later");
+    }
     p->received_ms = gw_now_ms();
     p->done = ingest__committed;
     p->done_arg = req;
@@ -342,13 +348,28 @@ hik_err gw_ingest_start(gw *g, char *err, size_t err_len)
     return HIK_OK;
 }
 
-void gw_ingest_quiesce(gw *g)
+static bool ingest__drain(gw *g, int64_t deadline_ms)
 {
-    if (g->ingest && g->ingest->daemon) {
-        MHD_socket fd = MHD_quiesce_daemon(g->ingest->daemon);
-        if (fd != MHD_INVALID_SOCKET)
-            close(fd);
-    }
+    while (atomic_load(&g->ingest->in_flight) && gw_now_ms() < deadline_ms)
+        usleep(5000);
+    return atomic_load(&g->ingest->in_flight) == 0;
+}
+
+bool gw_ingest_drain(gw *g, int timeout_ms)
+{
+    if (!g->ingest || !g->ingest->daemon)
+        return true;
+    int64_t deadline = gw_now_ms() + timeout_ms;
+    MHD_socket fd = MHD_quiesce_daemon(g->ingest->daemon);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    /* Requests already being read are finished and committed normally... */
+    ingest__drain(g, deadline);
+    /* ...then any that still slips in is refused rather than queued, and the
+     * ones queued just before are waited for, so that stopping the daemon
+     * never meets a suspended connection. */
+    atomic_store(&g->ingest->closing, true);
+    return ingest__drain(g, deadline);
 }
 
 unsigned gw_ingest_in_flight(gw *g)

@@ -10,11 +10,15 @@
 #ifndef GW_INGEST_H
 #define GW_INGEST_H
 
+#include <stdbool.h>
+
 #include "gateway.h"
 
 hik_err gw_ingest_start(gw *g, char *err, size_t err_len);
-/* Stop accepting connections; keep serving those in flight. */
-void gw_ingest_quiesce(gw *g);
+/* Stop accepting connections and let the requests in flight be committed
+ * and answered; later requests on open connections get 503. False when
+ * some were still in flight at the timeout. */
+bool gw_ingest_drain(gw *g, int timeout_ms);
 /* Requests still being read, parsed or committed. */
 unsigned gw_ingest_in_flight(gw *g);
 void gw_ingest_stop(gw *g);

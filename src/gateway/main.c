@@ -80,18 +80,17 @@ static int start(gw *g)
 
 static void stop(gw *g)
 {
-    if (g->ingest) {
-        gw_ingest_quiesce(g);
-        int64_t deadline = gw_now_ms() + DRAIN_TIMEOUT_MS;
-        while (gw_ingest_in_flight(g) && gw_now_ms() < deadline)
-            usleep(10000);
-        if (gw_ingest_in_flight(g))
-            gw_warn("shutdown: %u event requests still in flight after %d ms",
-                    gw_ingest_in_flight(g), DRAIN_TIMEOUT_MS);
+    if (g->ingest && !gw_ingest_drain(g, DRAIN_TIMEOUT_MS)) {
+        gw_warn("shutdown: %u event requests still in flight after %d ms",
+                gw_ingest_in_flight(g), DRAIN_TIMEOUT_MS);
+        /* The writer commits what it holds and resumes those connections
+         * before the listener goes away under them. */
+        gw_writer_stop(g);
+        gw_ingest_drain(g, 2000);
     }
     gw_api_stop(g);
-    gw_writer_stop(g); /* commits whatever is still queued */
     gw_ingest_stop(g);
+    gw_writer_stop(g); /* commits whatever is still queued */
     gw_actions_stop(g);
     gw_auth_free(g);
     gw_rules_free(g->rules);

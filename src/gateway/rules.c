@@ -70,6 +70,13 @@ struct gw_rules {
     rule_index *index;
 };
 
+/* bsearch() that accepts an empty array (a NULL base is undefined for bsearch). */
+static void *find_sorted(const void *key, const void *base, size_t n, size_t size,
+                         int (*cmp)(const void *, const void *))
+{
+    return n ? bsearch(key, base, n, size, cmp) : NULL;
+}
+
 /* Plates compare without case, spaces, dashes or dots: "AB-123 CD" = "ab123cd". */
 static void plate__normalise(const char *in, char *out, size_t out_len)
 {
@@ -361,7 +368,7 @@ size_t gw_rules_match(gw_rules *r, int64_t device_id, const hik_event *ev, int64
     rule_index *ix = r->index;
     if (ix && ix->n_keys) {
         rule_key key = {.device_id = device_id, .kind = ev->kind};
-        rule_key *hit = bsearch(&key, ix->keys, ix->n_keys, sizeof key, key__cmp);
+        rule_key *hit = find_sorted(&key, ix->keys, ix->n_keys, sizeof key, key__cmp);
         if (hit) {
             while (hit > ix->keys && key__cmp(hit - 1, &key) == 0)
                 hit--;
@@ -464,7 +471,7 @@ static hik_err load__actions(gw_store *st, rule_index *ix)
         return HIK_ERR_IO;
     while (sqlite3_step(s) == SQLITE_ROW) {
         int64_t aid = sqlite3_column_int64(s, 0);
-        rule_action *a = bsearch(&aid, ix->actions, ix->n_actions, sizeof *a, action__cmp_id);
+        rule_action *a = find_sorted(&aid, ix->actions, ix->n_actions, sizeof *a, action__cmp_id);
         if (!a)
             continue;
         int64_t *d = realloc(a->devices, (a->n_devices + 1) * sizeof *d);
@@ -503,8 +510,8 @@ static hik_err load__scenarios(gw_store *st, rule_index *ix)
     while (sqlite3_step(s) == SQLITE_ROW) {
         int64_t sid = sqlite3_column_int64(s, 0), aid = sqlite3_column_int64(s, 1);
         rule_scenario *sc =
-            bsearch(&sid, ix->scenarios, ix->n_scenarios, sizeof *sc, scenario__cmp_id);
-        rule_action *a = bsearch(&aid, ix->actions, ix->n_actions, sizeof *a, action__cmp_id);
+            find_sorted(&sid, ix->scenarios, ix->n_scenarios, sizeof *sc, scenario__cmp_id);
+        rule_action *a = find_sorted(&aid, ix->actions, ix->n_actions, sizeof *a, action__cmp_id);
         if (!sc || !a)
             continue;
         rule_action **p = realloc(sc->actions, (sc->n_actions + 1) * sizeof *p);
@@ -516,7 +523,7 @@ static hik_err load__scenarios(gw_store *st, rule_index *ix)
     sqlite3_finalize(s);
     for (size_t i = 0; i < ix->n_scenarios; i++) {
         rule_scenario *sc = &ix->scenarios[i];
-        rule_trigger *t = bsearch(&sc->trigger_id, ix->triggers, ix->n_triggers, sizeof *t,
+        rule_trigger *t = find_sorted(&sc->trigger_id, ix->triggers, ix->n_triggers, sizeof *t,
                                   trigger__cmp_id);
         if (!t)
             continue;
@@ -541,7 +548,7 @@ static hik_err load__keys(gw_store *st, rule_index *ix)
     while (sqlite3_step(s) == SQLITE_ROW) {
         int64_t tid = sqlite3_column_int64(s, 0);
         rule_trigger *t =
-            bsearch(&tid, ix->triggers, ix->n_triggers, sizeof *t, trigger__cmp_id);
+            find_sorted(&tid, ix->triggers, ix->n_triggers, sizeof *t, trigger__cmp_id);
         if (!t || t->n_scenarios == 0 || t->kind == HIK_EV__COUNT)
             continue; /* a trigger no enabled scenario uses cannot fire anything */
         GROW(ix->keys, ix->n_keys, cap);
@@ -551,7 +558,8 @@ static hik_err load__keys(gw_store *st, rule_index *ix)
         k->trigger = t;
     }
     sqlite3_finalize(s);
-    qsort(ix->keys, ix->n_keys, sizeof *ix->keys, key__cmp);
+    if (ix->n_keys)
+        qsort(ix->keys, ix->n_keys, sizeof *ix->keys, key__cmp);
     return HIK_OK;
 nomem:
     sqlite3_finalize(s);
@@ -580,7 +588,7 @@ hik_err gw_rules_reload(gw_rules *r, gw_store *st)
     rule_index *old = r->index;
     /* Keep cooldown clocks across the swap: the database copy may lag behind. */
     for (size_t i = 0; old && i < ix->n_scenarios; i++) {
-        rule_scenario *o = bsearch(&ix->scenarios[i].id, old->scenarios, old->n_scenarios,
+        rule_scenario *o = find_sorted(&ix->scenarios[i].id, old->scenarios, old->n_scenarios,
                                    sizeof *o, scenario__cmp_id);
         if (o && o->last_fired_ms > ix->scenarios[i].last_fired_ms)
             ix->scenarios[i].last_fired_ms = o->last_fired_ms;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -238,6 +239,36 @@ static hik_err store__pragmas(gw_store *st, bool sync_full, char *err, size_t er
     return HIK_OK;
 }
 
+/* Before anything may write to an existing database: is it one, is it
+ * intact, and is its schema one this binary knows? Checked on a read-only
+ * connection so that a refused database is left exactly as it was. */
+static hik_err store__precheck(gw_store *st, char *err, size_t err_len)
+{
+    if (access(st->path, F_OK) != 0)
+        return HIK_OK;
+    hik_err res = HIK_OK;
+    if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        snprintf(err, err_len, "open %s: %s", st->path,
+                 st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        res = HIK_ERR_IO;
+    }
+    if (!res)
+        res = store__check_integrity(st, err, err_len);
+    if (!res) {
+        int v = store__user_version(st);
+        if (v > GW_SCHEMA_VERSION) {
+            snprintf(err, err_len,
+                     "%s: schema version %d is newer than this hikgated knows (%d); refusing "
+                     "to touch it: run a newer hikgated or point --data-dir elsewhere",
+                     st->path, v, GW_SCHEMA_VERSION);
+            res = HIK_ERR_UNSUPPORTED;
+        }
+    }
+    sqlite3_close_v2(st->db);
+    st->db = NULL;
+    return res;
+}
+
 hik_err gw_store_open(const char *data_dir, bool sync_full, gw_store **out, char *err,
                       size_t err_len)
 {
@@ -251,7 +282,9 @@ hik_err gw_store_open(const char *data_dir, bool sync_full, gw_store **out, char
         return HIK_ERR_NOMEM;
     pthread_mutex_init(&st->lock, NULL);
     snprintf(st->path, sizeof st->path, "%s/hikgate.db", data_dir);
-    hik_err res;
+    hik_err res = store__precheck(st, err, err_len);
+    if (res)
+        goto fail;
     if (sqlite3_open_v2(st->path, &st->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                         NULL) != SQLITE_OK) {

@@ -63,6 +63,8 @@ hik_err gw_writer_submit(gw *g, gw_pending *p)
 {
     struct gw_writer *w = g->writer;
     p->next = NULL;
+    if (!w)
+        return HIK_ERR_TOO_BIG;
     pthread_mutex_lock(&w->mu);
     if (w->queued >= QUEUE_MAX || w->stop) {
         pthread_mutex_unlock(&w->mu);

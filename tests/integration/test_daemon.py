@@ -57,8 +57,10 @@ class CommandLine(unittest.TestCase):
         gw = Gateway()
         gw.stop()
         db = os.path.join(gw.data_dir, "hikgate.db")
-        with sqlite3.connect(db) as c:
-            c.execute("PRAGMA user_version = 99")
+        c = sqlite3.connect(db)
+        c.execute("PRAGMA user_version = 99")
+        c.commit()
+        c.close()
         before = open(db, "rb").read()
         r = run("--data-dir", gw.data_dir, "--ingest", f"127.0.0.1:{free_port()}",
                 "--api", f"127.0.0.1:{free_port()}")
