@@ -269,11 +269,57 @@ static size_t xml__count_bare_amps(const uint8_t *doc, size_t len)
     return n;
 }
 
-/* The lenient copy: bare '&' escaped, "<?xml ...?>" declarations dropped,
- * everything inside one synthetic root. Caller frees. */
-static uint8_t *xml__lenient_copy(const uint8_t *doc, size_t len, size_t bare, size_t *out_len)
+/* Length of the well-formed UTF-8 sequence at p (1-4), or 0 when the byte
+ * there does not start one. */
+static size_t xml__utf8_len(const uint8_t *p, size_t left)
 {
-    size_t cap = len + bare * 4 + sizeof(WRAP_OPEN) + sizeof(WRAP_CLOSE);
+    uint8_t c = p[0];
+    size_t n;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2;
+    else if (c >= 0xE0 && c <= 0xEF)
+        n = 3;
+    else if (c >= 0xF0 && c <= 0xF4)
+        n = 4;
+    else
+        return 0;
+    if (n > left)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F) ||
+        (c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F))
+        return 0; /* overlong, surrogate or beyond U+10FFFF */
+    return n;
+}
+
+/* Bytes that are not UTF-8: firmware writes channel names in the local
+ * 8-bit code page while declaring UTF-8. */
+static size_t xml__count_bad_utf8(const uint8_t *doc, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len;) {
+        size_t k = xml__utf8_len(doc + i, len - i);
+        if (k) {
+            i += k;
+        } else {
+            n++;
+            i++;
+        }
+    }
+    return n;
+}
+
+/* The lenient copy: bare '&' escaped, bytes that are not UTF-8 read as
+ * Latin-1, "<?xml ...?>" declarations dropped, everything inside one
+ * synthetic root. Caller frees. */
+static uint8_t *xml__lenient_copy(const uint8_t *doc, size_t len, size_t bare, size_t bad,
+                                  size_t *out_len)
+{
+    size_t cap = len + bare * 4 + bad + sizeof(WRAP_OPEN) + sizeof(WRAP_CLOSE);
     uint8_t *buf = malloc(cap);
     if (!buf)
         return NULL;
@@ -290,6 +336,17 @@ static uint8_t *xml__lenient_copy(const uint8_t *doc, size_t len, size_t bare, s
                     doc[i + 5] == '\r' || doc[i + 5] == '\n')) {
             const uint8_t *end = memmem(doc + i, len - i, "?>", 2);
             i = end ? (size_t)(end - doc) + 2 : len;
+        } else if (doc[i] >= 0x80 && bad) {
+            size_t k = xml__utf8_len(doc + i, len - i);
+            if (k) {
+                memcpy(buf + o, doc + i, k);
+                o += k;
+                i += k;
+            } else {
+                buf[o++] = (uint8_t)(0xC0 | (doc[i] >> 6));
+                buf[o++] = (uint8_t)(0x80 | (doc[i] & 0x3F));
+                i++;
+            }
         } else {
             buf[o++] = doc[i++];
         }
@@ -310,10 +367,11 @@ static void xml__reset_state(xml_state *st, int top_depth)
     st->b.opts = st->opts;
 }
 
-static hik_err xml__lenient(xml_state *st, const uint8_t *doc, size_t len, size_t bare)
+static hik_err xml__lenient(xml_state *st, const uint8_t *doc, size_t len, size_t bare,
+                            size_t bad)
 {
     size_t copy_len;
-    uint8_t *copy = xml__lenient_copy(doc, len, bare, &copy_len);
+    uint8_t *copy = xml__lenient_copy(doc, len, bare, bad, &copy_len);
     if (!copy)
         return HIK_ERR_NOMEM;
     xml__reset_state(st, 2);
@@ -341,8 +399,9 @@ hik_err hik_event_parse_xml(const uint8_t *doc, size_t len, const hik_parse_opts
     hik_err err = xml__run(&st, doc, len, diag);
     if (err == HIK_ERR_PARSE) {
         size_t bare = xml__count_bare_amps(doc, len);
+        size_t bad = xml__count_bad_utf8(doc, len);
         /* The strict parse's message stays in diag: it names the real fault. */
-        if ((bare || st.trailing) && xml__lenient(&st, doc, len, bare) == HIK_OK) {
+        if ((bare || bad || st.trailing) && xml__lenient(&st, doc, len, bare, bad) == HIK_OK) {
             err = HIK_OK;
             if (diag)
                 diag->message[0] = '\0';

@@ -207,10 +207,20 @@ static enum MHD_Result ingest__finish(ingest_req *req)
     return MHD_YES;
 }
 
+/* The configured path, with or without a trailing slash (camera UIs differ
+ * in whether they add one); the query string is not part of url. */
+static bool ingest__path_matches(const char *url, const char *path)
+{
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    return strncmp(url, path, n) == 0 && (url[n] == 0 || (url[n] == '/' && url[n + 1] == 0));
+}
+
 static enum MHD_Result ingest__first(gw *g, struct MHD_Connection *conn, const char *url,
                                      const char *method, void **con_cls)
 {
-    if (strcmp(url, g->cfg.ingest_path) != 0) {
+    if (!ingest__path_matches(url, g->cfg.ingest_path)) {
         atomic_fetch_add(&g->stats.events_rejected, 1);
         return reply_error(conn, MHD_HTTP_NOT_FOUND, "not_found",
                            "events are accepted on the configured ingest path only");

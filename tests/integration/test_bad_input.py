@@ -107,6 +107,11 @@ class BadInput(unittest.TestCase):
     def test_wrong_path_and_method(self):
         status, _ = self.gw.post_event(vmd_alert(), path="/other")
         self.assertEqual(status, 404)
+        status, _ = self.gw.post_event(vmd_alert(), path="/hikvision")
+        self.assertEqual(status, 404)
+        # camera UIs differ on the trailing slash and some add a query
+        self.assertEqual(self.gw.post_event(vmd_alert(), path="/hik/")[0], 200)
+        self.assertEqual(self.gw.post_event(vmd_alert(), path="/hik?ch=1")[0], 200)
         conn = socket.create_connection(("127.0.0.1", self.gw.ingest_port))
         conn.sendall(b"GET /hik HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         self.assertIn(b" 405 ", conn.recv(4096))

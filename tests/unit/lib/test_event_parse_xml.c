@@ -117,6 +117,20 @@ static void test_bare_ampersand(void **state)
     assert_int_equal(ev.raw_len, strlen(doc));
 }
 
+static void test_latin1_bytes_in_a_utf8_document(void **state)
+{
+    /* "Caméra" written in Latin-1 (0xE9) by firmware that declares UTF-8;
+     * valid UTF-8 next to it ("ü" as C3 BC) stays as it is. */
+    hik_event ev;
+    const char *doc = alert_doc(NS_V20, "2.0",
+                                "<channelID>1</channelID><channelName>Cam\xe9ra T\xc3\xbcr"
+                                "</channelName><eventType>VMD</eventType>");
+    parse_one(doc, NULL, &ev);
+    assert_int_equal(ev.kind, HIK_EV_MOTION);
+    assert_string_equal(ev.channel_name, "Cam\xc3\xa9ra T\xc3\xbcr");
+    assert_ptr_equal(ev.raw, doc);
+}
+
 static void test_protocol_spellings(void **state)
 {
     hik_event ev;
@@ -666,6 +680,7 @@ int main(void)
         cmocka_unit_test(test_namespaces),
         cmocka_unit_test(test_crlf_and_declaration),
         cmocka_unit_test(test_bare_ampersand),
+        cmocka_unit_test(test_latin1_bytes_in_a_utf8_document),
         cmocka_unit_test(test_protocol_spellings),
         cmocka_unit_test(test_channel_forms),
         cmocka_unit_test(test_every_event_type),
