@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "actions.h"
+#include "api_resource.h"
 #include "api_routes.h"
 #include "api_validate.h"
 #include "log.h"
@@ -70,20 +71,11 @@ void api_actions_list(api_req *rq, api_resp *rs)
     api_reply(rs, 200, rows);
 }
 
+static const api_resource actions__resource;
+
 void api_actions_get(api_req *rq, api_resp *rs)
 {
-    int64_t id;
-    bool found = false;
-    if (!api_capture_id(rq, 0, &id))
-        return api_error(rs, 404, NULL, "no such action");
-    gw_store_lock(rq->g->store);
-    json_t *o = actions__load(rq->g->store, id, &found);
-    gw_store_unlock(rq->g->store);
-    if (!found)
-        return api_error(rs, 404, NULL, "no action with id %lld", (long long)id);
-    if (!o)
-        return api_error_store(rs);
-    api_reply(rs, 200, o);
+    api_resource_get(&actions__resource, rq, rs);
 }
 
 static int actions__write(gw_store *st, int64_t *id, const api_action_in *a)
@@ -154,38 +146,22 @@ static void actions__save(api_req *rq, api_resp *rs, int64_t id, json_t *merged)
     api_reply(rs, creating ? 201 : 200, o);
 }
 
+static const api_resource actions__resource = {
+    .noun = "action",
+    .fields = action_fields,
+    .readonly = action_readonly,
+    .load = actions__load,
+    .save = actions__save,
+};
+
 void api_actions_create(api_req *rq, api_resp *rs)
 {
-    if (!api_body_keys(rq, rs, action_fields, action_readonly))
-        return;
-    json_t *merged = json_object();
-    for (const char *const *k = action_fields; *k; k++)
-        if (json_object_get(rq->body, *k))
-            json_object_set(merged, *k, json_object_get(rq->body, *k));
-    actions__save(rq, rs, 0, merged);
-    json_decref(merged);
+    api_resource_create(&actions__resource, rq, rs);
 }
 
 void api_actions_update(api_req *rq, api_resp *rs)
 {
-    int64_t id;
-    bool found = false;
-    if (!api_capture_id(rq, 0, &id))
-        return api_error(rs, 404, NULL, "no such action");
-    if (!api_body_keys(rq, rs, action_fields, action_readonly))
-        return;
-    gw_store_lock(rq->g->store);
-    json_t *cur = actions__load(rq->g->store, id, &found);
-    gw_store_unlock(rq->g->store);
-    if (!found)
-        return api_error(rs, 404, NULL, "no action with id %lld", (long long)id);
-    if (!cur)
-        return api_error_store(rs);
-    for (const char *const *k = action_fields; *k; k++)
-        if (json_object_get(rq->body, *k))
-            json_object_set(cur, *k, json_object_get(rq->body, *k));
-    actions__save(rq, rs, id, cur);
-    json_decref(cur);
+    api_resource_update(&actions__resource, rq, rs);
 }
 
 void api_actions_delete(api_req *rq, api_resp *rs)

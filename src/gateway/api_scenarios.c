@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_resource.h"
 #include "api_routes.h"
 #include "api_validate.h"
 #include "log.h"
@@ -61,20 +62,11 @@ void api_scenarios_list(api_req *rq, api_resp *rs)
     api_reply(rs, 200, rows);
 }
 
+static const api_resource scenarios__resource;
+
 void api_scenarios_get(api_req *rq, api_resp *rs)
 {
-    int64_t id;
-    bool found = false;
-    if (!api_capture_id(rq, 0, &id))
-        return api_error(rs, 404, NULL, "no such scenario");
-    gw_store_lock(rq->g->store);
-    json_t *o = scenarios__load(rq->g->store, id, &found);
-    gw_store_unlock(rq->g->store);
-    if (!found)
-        return api_error(rs, 404, NULL, "no scenario with id %lld", (long long)id);
-    if (!o)
-        return api_error_store(rs);
-    api_reply(rs, 200, o);
+    api_resource_get(&scenarios__resource, rq, rs);
 }
 
 static int scenarios__write(gw_store *st, int64_t *id, const api_scenario_in *s)
@@ -147,38 +139,22 @@ static void scenarios__save(api_req *rq, api_resp *rs, int64_t id, json_t *merge
     api_reply(rs, creating ? 201 : 200, o);
 }
 
+static const api_resource scenarios__resource = {
+    .noun = "scenario",
+    .fields = scenario_fields,
+    .readonly = scenario_readonly,
+    .load = scenarios__load,
+    .save = scenarios__save,
+};
+
 void api_scenarios_create(api_req *rq, api_resp *rs)
 {
-    if (!api_body_keys(rq, rs, scenario_fields, scenario_readonly))
-        return;
-    json_t *merged = json_object();
-    for (const char *const *k = scenario_fields; *k; k++)
-        if (json_object_get(rq->body, *k))
-            json_object_set(merged, *k, json_object_get(rq->body, *k));
-    scenarios__save(rq, rs, 0, merged);
-    json_decref(merged);
+    api_resource_create(&scenarios__resource, rq, rs);
 }
 
 void api_scenarios_update(api_req *rq, api_resp *rs)
 {
-    int64_t id;
-    bool found = false;
-    if (!api_capture_id(rq, 0, &id))
-        return api_error(rs, 404, NULL, "no such scenario");
-    if (!api_body_keys(rq, rs, scenario_fields, scenario_readonly))
-        return;
-    gw_store_lock(rq->g->store);
-    json_t *cur = scenarios__load(rq->g->store, id, &found);
-    gw_store_unlock(rq->g->store);
-    if (!found)
-        return api_error(rs, 404, NULL, "no scenario with id %lld", (long long)id);
-    if (!cur)
-        return api_error_store(rs);
-    for (const char *const *k = scenario_fields; *k; k++)
-        if (json_object_get(rq->body, *k))
-            json_object_set(cur, *k, json_object_get(rq->body, *k));
-    scenarios__save(rq, rs, id, cur);
-    json_decref(cur);
+    api_resource_update(&scenarios__resource, rq, rs);
 }
 
 void api_scenarios_delete(api_req *rq, api_resp *rs)

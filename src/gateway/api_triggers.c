@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_resource.h"
 #include "api_routes.h"
 #include "api_validate.h"
 #include "log.h"
@@ -63,20 +64,11 @@ void api_triggers_list(api_req *rq, api_resp *rs)
     api_reply(rs, 200, rows);
 }
 
+static const api_resource triggers__resource;
+
 void api_triggers_get(api_req *rq, api_resp *rs)
 {
-    int64_t id;
-    bool found = false;
-    if (!api_capture_id(rq, 0, &id))
-        return api_error(rs, 404, NULL, "no such trigger");
-    gw_store_lock(rq->g->store);
-    json_t *o = triggers__load(rq->g->store, id, &found);
-    gw_store_unlock(rq->g->store);
-    if (!found)
-        return api_error(rs, 404, NULL, "no trigger with id %lld", (long long)id);
-    if (!o)
-        return api_error_store(rs);
-    api_reply(rs, 200, o);
+    api_resource_get(&triggers__resource, rq, rs);
 }
 
 static int triggers__write(gw_store *st, int64_t *id, const api_trigger_in *t)
@@ -149,38 +141,22 @@ static void triggers__save(api_req *rq, api_resp *rs, int64_t id, json_t *merged
     api_reply(rs, creating ? 201 : 200, o);
 }
 
+static const api_resource triggers__resource = {
+    .noun = "trigger",
+    .fields = trigger_fields,
+    .readonly = trigger_readonly,
+    .load = triggers__load,
+    .save = triggers__save,
+};
+
 void api_triggers_create(api_req *rq, api_resp *rs)
 {
-    if (!api_body_keys(rq, rs, trigger_fields, trigger_readonly))
-        return;
-    json_t *merged = json_object();
-    for (const char *const *k = trigger_fields; *k; k++)
-        if (json_object_get(rq->body, *k))
-            json_object_set(merged, *k, json_object_get(rq->body, *k));
-    triggers__save(rq, rs, 0, merged);
-    json_decref(merged);
+    api_resource_create(&triggers__resource, rq, rs);
 }
 
 void api_triggers_update(api_req *rq, api_resp *rs)
 {
-    int64_t id;
-    bool found = false;
-    if (!api_capture_id(rq, 0, &id))
-        return api_error(rs, 404, NULL, "no such trigger");
-    if (!api_body_keys(rq, rs, trigger_fields, trigger_readonly))
-        return;
-    gw_store_lock(rq->g->store);
-    json_t *cur = triggers__load(rq->g->store, id, &found);
-    gw_store_unlock(rq->g->store);
-    if (!found)
-        return api_error(rs, 404, NULL, "no trigger with id %lld", (long long)id);
-    if (!cur)
-        return api_error_store(rs);
-    for (const char *const *k = trigger_fields; *k; k++)
-        if (json_object_get(rq->body, *k))
-            json_object_set(cur, *k, json_object_get(rq->body, *k));
-    triggers__save(rq, rs, id, cur);
-    json_decref(cur);
+    api_resource_update(&triggers__resource, rq, rs);
 }
 
 void api_triggers_delete(api_req *rq, api_resp *rs)
