@@ -37,8 +37,20 @@ static void main__usage(FILE *f)
             "  --nonce-seconds S     digest nonce lifetime (default 300)\n"
             "  --push-timeout-ms MS  timeout of one event push (default 5000)\n"
             "  --log-level L         debug, info (default), warn, error\n"
+            "alertStream (GET /ISAPI/Event/notification/alertStream):\n"
+            "  --max-streams N       concurrent streams, more get 503 (default 5, max %d)\n"
+            "  --heartbeat-seconds S heartbeat alert interval, 0 for none (default 10)\n"
+            "  --stream-style STYLE  camera (default) or nvr (version 1.0, dynChannelID,\n"
+            "                        videoloss active heartbeat)\n"
+            "  --stream-http10       answer HTTP/1.0\n"
+            "  --stream-no-content-length      parts without Content-Length\n"
+            "  --stream-boundary-mismatch      header boundary differs from the body's\n"
+            "  --stream-duplicate-boundaries   an extra boundary line before each part\n"
+            "  --stream-drop-every S close every stream S seconds after it opened\n"
+            "  --stream-stall-after S          stop sending S seconds after opening,\n"
+            "                        without closing\n"
             "  --help, --version\n",
-            SIM_MAX_CHANNELS);
+            SIM_MAX_CHANNELS, SIM_MAX_STREAMS);
 }
 
 static uint64_t main__fnv(const char *a, const char *b)
@@ -126,6 +138,7 @@ static void main__defaults(sim_config *c)
     c->lockout_seconds = 60;
     c->nonce_seconds = 300;
     c->push_timeout_ms = 5000;
+    sim_alert_stream_defaults(c);
     c->port = -1;
 }
 
@@ -150,19 +163,45 @@ static int main__options(int argc, char **argv, sim_config *c)
         O_NONCE,
         O_PUSH_TO,
         O_LOG,
+        O_MAX_STREAMS,
+        O_HEARTBEAT,
+        O_STYLE,
+        O_HTTP10,
+        O_NO_CL,
+        O_MISMATCH,
+        O_DUPS,
+        O_DROP,
+        O_STALL,
         O_HELP,
         O_VERSION
     };
-    static const struct option opts[] = {
-        {"listen", 1, 0, O_LISTEN},        {"user", 1, 0, O_USER},
-        {"password", 1, 0, O_PASS},        {"model", 1, 0, O_MODEL},
-        {"serial", 1, 0, O_SERIAL},        {"mac", 1, 0, O_MAC},
-        {"firmware", 1, 0, O_FW},          {"device-type", 1, 0, O_TYPE},
-        {"channels", 1, 0, O_CHAN},        {"auth", 1, 0, O_AUTH},
-        {"lockout-after", 1, 0, O_LOCK_N}, {"lockout-seconds", 1, 0, O_LOCK_S},
-        {"nonce-seconds", 1, 0, O_NONCE},  {"push-timeout-ms", 1, 0, O_PUSH_TO},
-        {"log-level", 1, 0, O_LOG},        {"help", 0, 0, O_HELP},
-        {"version", 0, 0, O_VERSION},      {0, 0, 0, 0}};
+    static const struct option opts[] = {{"listen", 1, 0, O_LISTEN},
+                                         {"user", 1, 0, O_USER},
+                                         {"password", 1, 0, O_PASS},
+                                         {"model", 1, 0, O_MODEL},
+                                         {"serial", 1, 0, O_SERIAL},
+                                         {"mac", 1, 0, O_MAC},
+                                         {"firmware", 1, 0, O_FW},
+                                         {"device-type", 1, 0, O_TYPE},
+                                         {"channels", 1, 0, O_CHAN},
+                                         {"auth", 1, 0, O_AUTH},
+                                         {"lockout-after", 1, 0, O_LOCK_N},
+                                         {"lockout-seconds", 1, 0, O_LOCK_S},
+                                         {"nonce-seconds", 1, 0, O_NONCE},
+                                         {"push-timeout-ms", 1, 0, O_PUSH_TO},
+                                         {"log-level", 1, 0, O_LOG},
+                                         {"max-streams", 1, 0, O_MAX_STREAMS},
+                                         {"heartbeat-seconds", 1, 0, O_HEARTBEAT},
+                                         {"stream-style", 1, 0, O_STYLE},
+                                         {"stream-http10", 0, 0, O_HTTP10},
+                                         {"stream-no-content-length", 0, 0, O_NO_CL},
+                                         {"stream-boundary-mismatch", 0, 0, O_MISMATCH},
+                                         {"stream-duplicate-boundaries", 0, 0, O_DUPS},
+                                         {"stream-drop-every", 1, 0, O_DROP},
+                                         {"stream-stall-after", 1, 0, O_STALL},
+                                         {"help", 0, 0, O_HELP},
+                                         {"version", 0, 0, O_VERSION},
+                                         {0, 0, 0, 0}};
     int o, ms = 0;
     bool ok = true;
     sim_log_level level;
@@ -224,10 +263,14 @@ static int main__options(int argc, char **argv, sim_config *c)
             printf("hiksim %s\n", HIK_VERSION);
             return 0;
         default:
-            ok = false;
+            if (o >= O_MAX_STREAMS && o <= O_STALL)
+                ok = sim_alert_stream_option(c, opts[o - O_LISTEN].name, optarg);
+            else
+                ok = false;
         }
         if (!ok && o != '?')
-            fprintf(stderr, "hiksim: bad value for --%s: %s\n", opts[o - O_LISTEN].name, optarg);
+            fprintf(stderr, "hiksim: bad value for --%s: %s\n", opts[o - O_LISTEN].name,
+                    optarg ? optarg : "");
     }
     if (ok && (c->port < 0 || !c->user[0] || !c->password[0] || optind != argc)) {
         fprintf(stderr, "hiksim: --listen, --user and --password are required\n");

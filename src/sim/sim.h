@@ -64,6 +64,16 @@ typedef struct sim_config {
     int lockout_seconds;
     int nonce_seconds;
     long push_timeout_ms;
+    /* alertStream (sim_alert_stream.c) */
+    int max_streams;       /* concurrent alertStreams, more get a 503 */
+    int heartbeat_seconds; /* 0: none */
+    bool stream_nvr;       /* NVR style: version 1.0, dynChannelID, videoloss active heartbeat */
+    bool stream_http10;
+    bool stream_no_content_length;
+    bool stream_boundary_mismatch;
+    bool stream_duplicate_boundaries;
+    int stream_drop_every;  /* seconds, 0: never */
+    int stream_stall_after; /* seconds, 0: never */
 } sim_config;
 
 typedef struct sim_region {
@@ -190,6 +200,7 @@ typedef struct sim_reply {
     char header_value[SIM_MAX_EXTRA_HEADERS][256];
     sim_job_fn job;
     void *job_arg;
+    void *stream; /* an alertStream to serve instead of body (sim_alert_stream.c) */
 } sim_reply;
 
 /* sim_log.c */
@@ -290,6 +301,24 @@ hik_err sim_payload_build(sim *s, const sim_event *ev, sim_payload *out);
 /* sim_push_face.c: the alarmResult / faceCapture JSON document. */
 struct json_t *sim_payload_face_json(sim *s, const sim_event *ev, const char *type,
                                      const char *when, bool capture);
+
+/* sim_alert_stream.c: GET /ISAPI/Event/notification/alertStream */
+#define SIM_MAX_STREAMS 32
+void sim_alert_stream_defaults(sim_config *c);
+/* One alertStream command-line option (name without "--"); false when
+ * the value is bad. */
+bool sim_alert_stream_option(sim_config *c, const char *name, const char *value);
+hik_err sim_alert_stream_start(sim *s);
+/* Wakes and ends every stream; before the HTTP server stops. */
+void sim_alert_stream_stop(sim *s);
+bool sim_alert_stream_handle(sim *s, const sim_request *req, sim_reply *reply);
+struct MHD_Connection;
+/* Queue the reply of a request that sim_alert_stream_handle took. */
+int sim_alert_stream_queue(sim *s, struct MHD_Connection *conn, sim_reply *reply);
+/* Send an event payload to every open stream; returns how many got it. */
+int sim_alert_stream_publish(sim *s, const sim_payload *p);
+int sim_alert_stream_open_count(sim *s);
+struct json_t *sim_alert_stream_state_json(sim *s);
 
 /* sim_control.c */
 bool sim_control_handle(sim *s, const sim_request *req, sim_reply *reply);

@@ -111,7 +111,8 @@ static void http__dispatch(sim *s, const sim_request *req, sim_reply *reply)
     if (!sim_auth_check(s, req, reply))
         return;
     if (sim_auth_handle(s, req, reply) || sim_isapi_system_handle(s, req, reply) ||
-        sim_isapi_event_handle(s, req, reply) || sim_isapi_http_hosts_handle(s, req, reply))
+        sim_isapi_event_handle(s, req, reply) || sim_isapi_http_hosts_handle(s, req, reply) ||
+        sim_alert_stream_handle(s, req, reply))
         return;
     sim_xml_not_found(reply, req->path);
 }
@@ -203,7 +204,8 @@ static enum MHD_Result http__access(void *cls, struct MHD_Connection *conn, cons
         http__dispatch(s, &req, &reply);
     if (reply.job)
         return http__start_job(s, conn, hc, &reply);
-    enum MHD_Result ret = http__queue(conn, &reply);
+    enum MHD_Result ret = reply.stream ? (enum MHD_Result)sim_alert_stream_queue(s, conn, &reply)
+                                       : http__queue(conn, &reply);
     sim_buf_free(&reply.body);
     return ret;
 }
@@ -267,13 +269,14 @@ hik_err sim_http_start(sim *s)
         close(fd);
         return HIK_ERR_NETWORK;
     }
-    return HIK_OK;
+    return sim_alert_stream_start(s);
 }
 
 void sim_http_stop(sim *s)
 {
     if (!http__daemon)
         return;
+    sim_alert_stream_stop(s); /* streams are suspended most of the time: resume and end them */
     /* suspended requests must be resumed before the daemon stops; jobs are
      * bounded by the push timeout, so this wait is bounded too */
     for (int i = 0; i < 600 && atomic_load(&s->jobs) > 0; i++)

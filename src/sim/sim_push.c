@@ -7,7 +7,9 @@
  * address (cameras neither keep alarm connections alive nor send from
  * another address), with a bounded timeout, and without the
  * `Expect: 100-continue` that libcurl would add and cameras never send.
- * An event whose trigger lacks the `center` method is not pushed at all. */
+ * An event whose trigger lacks the `center` method is not pushed at all.
+ * Events also go to every open alertStream (sim_alert_stream.c), under the
+ * same `center` rule. */
 #include "sim.h"
 
 #include <curl/curl.h>
@@ -24,6 +26,7 @@
 typedef struct push_job {
     sim_event ev;
     int interval_ms;
+    bool to_streams; /* the trigger notifies the center: open alertStreams get it too */
     int n_hosts;
     sim_http_host hosts[SIM_HTTP_HOSTS];
     char raw[]; /* the raw body, when kind is raw */
@@ -115,6 +118,7 @@ static void push__run(sim *s, void *arg, sim_reply *reply)
     for (int i = 0; i < job->n_hosts; i++)
         json_array_append_new(hosts, json_pack("{s:i, s:[]}", "id", job->hosts[i].id, "results"));
     char content_type[128] = "";
+    int streamed = 0;
     for (int n = 1; n <= job->ev.count && !atomic_load(&s->stopping); n++) {
         job->ev.post_count = job->ev.count > 1 ? n : 1;
         sim_payload p;
@@ -123,6 +127,8 @@ static void push__run(sim *s, void *arg, sim_reply *reply)
             break;
         }
         snprintf(content_type, sizeof(content_type), "%s", p.content_type);
+        if (job->to_streams)
+            streamed = sim_alert_stream_publish(s, &p);
         for (int i = 0; i < job->n_hosts; i++) {
             json_t *h = json_array_get(hosts, (size_t)i);
             json_t *res = push__one(s, &job->hosts[i], &p);
@@ -136,6 +142,7 @@ static void push__run(sim *s, void *arg, sim_reply *reply)
     }
     json_t *out = json_pack("{s:s, s:i, s:s, s:o}", "kind", job->ev.kind, "count", job->ev.count,
                             "content_type", content_type, "hosts", hosts);
+    json_object_set_new(out, "streams", json_integer(streamed));
     char *text = json_dumps(out, JSON_COMPACT);
     json_decref(out);
     sim_reply_text(reply, 200, "application/json", text ? text : "{}");
@@ -206,8 +213,9 @@ static const char *push__parse(sim *s, json_t *o, sim_event *ev, int *interval_m
     return NULL;
 }
 
-/* Which hosts get the event, or why none does (written to skipped). */
-static void push__targets(sim *s, push_job *job, char *skipped, size_t len)
+/* Which hosts get the event, or why none does (written to skipped).
+ * False when the trigger keeps the event from the center altogether. */
+static bool push__targets(sim *s, push_job *job, char *skipped, size_t len)
 {
     char id[48];
     pthread_mutex_lock(&s->st.lock);
@@ -219,7 +227,7 @@ static void push__targets(sim *s, push_job *job, char *skipped, size_t len)
         if (!center) {
             snprintf(skipped, len, "trigger %s does not notify the surveillance center", id);
             pthread_mutex_unlock(&s->st.lock);
-            return;
+            return false;
         }
     }
     for (int i = 0; i < SIM_HTTP_HOSTS; i++) {
@@ -229,6 +237,7 @@ static void push__targets(sim *s, push_job *job, char *skipped, size_t len)
     pthread_mutex_unlock(&s->st.lock);
     if (job->n_hosts == 0)
         snprintf(skipped, len, "no httpHosts slot is configured");
+    return true;
 }
 
 static void push__fire(sim *s, const sim_request *req, sim_reply *reply)
@@ -257,8 +266,8 @@ static void push__fire(sim *s, const sim_request *req, sim_reply *reply)
         return;
     }
     char skipped[160] = "";
-    push__targets(s, job, skipped, sizeof(skipped));
-    if (skipped[0]) {
+    job->to_streams = push__targets(s, job, skipped, sizeof(skipped));
+    if (skipped[0] && !(job->to_streams && sim_alert_stream_open_count(s) > 0)) {
         json_t *out = json_pack("{s:s, s:i, s:[], s:s}", "kind", ev.kind, "count", ev.count,
                                 "hosts", "skipped", skipped);
         char *text = json_dumps(out, JSON_COMPACT);
