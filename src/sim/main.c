@@ -23,7 +23,7 @@ static void main__usage(FILE *f)
     fprintf(f,
             "usage: hiksim --listen ADDR:PORT --user U --password P [options]\n"
             "A simulated Hikvision camera/NVR: ISAPI with digest auth and lockout,\n"
-            "event push to httpHosts, and /sim/ control endpoints.\n\n"
+            "event push to httpHosts, a SADP responder, and /sim/ control endpoints.\n\n"
             "  --model M             model (default DS-2CD2386G2-IU)\n"
             "  --serial S            serial number (default derived from model and address)\n"
             "  --mac MAC             MAC address (default derived from the address)\n"
@@ -36,6 +36,10 @@ static void main__usage(FILE *f)
             "  --lockout-seconds S   lock duration (default 60)\n"
             "  --nonce-seconds S     digest nonce lifetime (default 300)\n"
             "  --push-timeout-ms MS  timeout of one event push (default 5000)\n"
+            "  --no-sadp             do not answer SADP discovery (answered by default:\n"
+            "                        multicast group 239.255.255.250 joined on the\n"
+            "                        interface of the listen address)\n"
+            "  --sadp-port N         SADP UDP port (default 37020)\n"
             "  --log-level L         debug, info (default), warn, error\n"
             "  --help, --version\n",
             SIM_MAX_CHANNELS);
@@ -127,6 +131,8 @@ static void main__defaults(sim_config *c)
     c->nonce_seconds = 300;
     c->push_timeout_ms = 5000;
     c->port = -1;
+    c->sadp = true;
+    c->sadp_port = 37020;
 }
 
 #define COPY(field) snprintf(c->field, sizeof(c->field), "%s", optarg)
@@ -150,19 +156,33 @@ static int main__options(int argc, char **argv, sim_config *c)
         O_NONCE,
         O_PUSH_TO,
         O_LOG,
+        O_SADP,
+        O_NO_SADP,
+        O_SADP_PORT,
         O_HELP,
         O_VERSION
     };
-    static const struct option opts[] = {
-        {"listen", 1, 0, O_LISTEN},        {"user", 1, 0, O_USER},
-        {"password", 1, 0, O_PASS},        {"model", 1, 0, O_MODEL},
-        {"serial", 1, 0, O_SERIAL},        {"mac", 1, 0, O_MAC},
-        {"firmware", 1, 0, O_FW},          {"device-type", 1, 0, O_TYPE},
-        {"channels", 1, 0, O_CHAN},        {"auth", 1, 0, O_AUTH},
-        {"lockout-after", 1, 0, O_LOCK_N}, {"lockout-seconds", 1, 0, O_LOCK_S},
-        {"nonce-seconds", 1, 0, O_NONCE},  {"push-timeout-ms", 1, 0, O_PUSH_TO},
-        {"log-level", 1, 0, O_LOG},        {"help", 0, 0, O_HELP},
-        {"version", 0, 0, O_VERSION},      {0, 0, 0, 0}};
+    static const struct option opts[] = {{"listen", 1, 0, O_LISTEN},
+                                         {"user", 1, 0, O_USER},
+                                         {"password", 1, 0, O_PASS},
+                                         {"model", 1, 0, O_MODEL},
+                                         {"serial", 1, 0, O_SERIAL},
+                                         {"mac", 1, 0, O_MAC},
+                                         {"firmware", 1, 0, O_FW},
+                                         {"device-type", 1, 0, O_TYPE},
+                                         {"channels", 1, 0, O_CHAN},
+                                         {"auth", 1, 0, O_AUTH},
+                                         {"lockout-after", 1, 0, O_LOCK_N},
+                                         {"lockout-seconds", 1, 0, O_LOCK_S},
+                                         {"nonce-seconds", 1, 0, O_NONCE},
+                                         {"push-timeout-ms", 1, 0, O_PUSH_TO},
+                                         {"log-level", 1, 0, O_LOG},
+                                         {"sadp", 0, 0, O_SADP},
+                                         {"no-sadp", 0, 0, O_NO_SADP},
+                                         {"sadp-port", 1, 0, O_SADP_PORT},
+                                         {"help", 0, 0, O_HELP},
+                                         {"version", 0, 0, O_VERSION},
+                                         {0, 0, 0, 0}};
     int o, ms = 0;
     bool ok = true;
     sim_log_level level;
@@ -217,6 +237,13 @@ static int main__options(int argc, char **argv, sim_config *c)
             if (ok)
                 sim_log_set_level(level);
             break;
+        case O_SADP:
+        case O_NO_SADP:
+            c->sadp = o == O_SADP;
+            break;
+        case O_SADP_PORT:
+            ok = main__int(optarg, 1, 65535, &c->sadp_port);
+            break;
         case O_HELP:
             main__usage(stdout);
             return 0;
@@ -263,6 +290,8 @@ int main(int argc, char **argv)
     main__derive_identity(&s.cfg);
     if (sim_http_start(&s))
         return 1;
+    if (s.cfg.sadp)
+        sim_sadp_start(&s); /* a failure is logged and shown in /sim/state */
     fprintf(stderr, "hiksim listening on %s:%d\n", s.cfg.listen_addr, s.cfg.port);
     sim_log(SIM_LOG_INFO, "%s %s serial %s mac %s realm %s", s.cfg.device_type, s.cfg.model,
             s.cfg.serial, s.cfg.mac, s.cfg.realm);
@@ -271,6 +300,7 @@ int main(int argc, char **argv)
     sigwait(&set, &sig);
     sim_log(SIM_LOG_INFO, "signal %d: stopping", sig);
     atomic_store(&s.stopping, true);
+    sim_sadp_stop(&s);
     sim_http_stop(&s);
     sim_state_destroy(&s);
     curl_global_cleanup();
