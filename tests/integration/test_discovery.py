@@ -58,9 +58,16 @@ class LoopbackDiscovery(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
+        gw_rc = cls.gw.stop()
+        logs = cls.gw.logs()
         cls.gw.close()
-        for s in cls.sims:
-            s.stop()
+        sim_rcs = [s.stop() for s in cls.sims]
+        # a clean exit, also under the sanitizers (which fail the exit code)
+        if gw_rc != 0:
+            raise AssertionError(f"hikgated exited with {gw_rc}:\n{logs}")
+        if any(sim_rcs):
+            raise AssertionError(f"hiksim exit codes {sim_rcs}:\n" +
+                                 "\n".join(line for s in cls.sims for line in s.log))
 
     def scan(self, timeout_ms=800):
         return self.gw.api("GET", f"/api/v1/discovery?timeout_ms={timeout_ms}")
