@@ -10,7 +10,7 @@ want=(
     python3 sqlite3 curl
 )
 if [ "${1:-}" = "--test" ]; then
-    want+=(clang libclang-rt-14-dev)
+    want+=(clang libclang-rt-14-dev iproute2)
 fi
 
 missing=()

@@ -20,6 +20,7 @@
 #include "api_codec.h"
 #include "api_routes.h"
 #include "auth.h"
+#include "discovery.h"
 #include "log.h"
 
 #define API_THREADS 4
@@ -367,6 +368,7 @@ void gw_api_stop(gw *g)
     if (!g->api)
         return;
     MHD_stop_daemon(g->api->daemon);
+    gw_discovery_forget(); /* the scan cache lives as long as the API */
     free(g->api);
     g->api = NULL;
 }

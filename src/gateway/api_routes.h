@@ -67,6 +67,10 @@ void api_scenarios_get(api_req *rq, api_resp *rs);
 void api_scenarios_create(api_req *rq, api_resp *rs);
 void api_scenarios_update(api_req *rq, api_resp *rs);
 void api_scenarios_delete(api_req *rq, api_resp *rs);
+/* api_discovery.c */
+void api_discovery_scan(api_req *rq, api_resp *rs);
+void api_discovery_declare(api_req *rq, api_resp *rs);
+void api_discovery_update(api_req *rq, api_resp *rs);
 /* api_events.c */
 void api_events_list(api_req *rq, api_resp *rs);
 void api_events_get(api_req *rq, api_resp *rs);

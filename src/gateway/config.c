@@ -1,6 +1,7 @@
 /* config.c: defaults < config file < HIKGATE_* environment < command line. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +24,10 @@ void gw_config_defaults(gw_config *cfg)
     cfg->max_body = 16u * 1024 * 1024;
     cfg->action_workers = 4;
     cfg->device_timeout_ms = 5000;
+    snprintf(cfg->sadp_interface, sizeof cfg->sadp_interface, "0.0.0.0");
+    snprintf(cfg->sadp_targets[0], sizeof cfg->sadp_targets[0], "239.255.255.250");
+    cfg->n_sadp_targets = 1;
+    cfg->sadp_port = 37020;
 }
 
 bool gw_config_split_addr(const char *addr_port, char *host, size_t host_len, int *port)
@@ -68,6 +73,9 @@ enum {
     OPT_MAX_BODY,
     OPT_ACTION_WORKERS,
     OPT_DEVICE_TIMEOUT,
+    OPT_SADP_INTERFACE,
+    OPT_SADP_TARGET,
+    OPT_SADP_PORT,
     OPT_CONFIG,
 };
 
@@ -92,6 +100,12 @@ static const struct {
      "N   threads running actions on devices (default 4)"},
     {OPT_DEVICE_TIMEOUT, "device-timeout", "HIKGATE_DEVICE_TIMEOUT",
      "MS   timeout of one request to a device (default 5000)"},
+    {OPT_SADP_INTERFACE, "sadp-interface", "HIKGATE_SADP_INTERFACE",
+     "ADDR   local IPv4 address SADP discovery probes from (default 0.0.0.0: any)"},
+    {OPT_SADP_TARGET, "sadp-target", "HIKGATE_SADP_TARGET",
+     "ADDR   where discovery probes go (default 239.255.255.250; repeat or list\n"
+     "      with commas to add e.g. 255.255.255.255)"},
+    {OPT_SADP_PORT, "sadp-port", "HIKGATE_SADP_PORT", "N   SADP UDP port (default 37020)"},
 };
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
 
@@ -130,6 +144,40 @@ static bool config__int(const char *v, long lo, long hi, long *out, const char *
         return false;
     }
     *out = n;
+    return true;
+}
+
+/* Set at the start of each layer (file, environment, command line): the
+ * first --sadp-target of a layer replaces the list, later ones add. */
+static bool config__targets_fresh;
+
+static bool config__ipv4(const char *v, const char *what)
+{
+    struct in_addr a;
+    if (inet_pton(AF_INET, v, &a) == 1)
+        return true;
+    fprintf(stderr, "hikgated: %s: expected a dotted IPv4 address, got '%s'\n", what, v);
+    return false;
+}
+
+static bool config__targets(gw_config *cfg, const char *v, const char *what)
+{
+    if (config__targets_fresh)
+        cfg->n_sadp_targets = 0;
+    config__targets_fresh = false;
+    char list[256];
+    if (!config__copy(list, sizeof list, v, what))
+        return false;
+    char *save = NULL;
+    for (char *t = strtok_r(list, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+        if (!config__ipv4(t, what))
+            return false;
+        if (cfg->n_sadp_targets == GW_SADP_MAX_TARGETS) {
+            fprintf(stderr, "hikgated: %s: at most %d targets\n", what, GW_SADP_MAX_TARGETS);
+            return false;
+        }
+        snprintf(cfg->sadp_targets[cfg->n_sadp_targets++], sizeof cfg->sadp_targets[0], "%s", t);
+    }
     return true;
 }
 
@@ -186,6 +234,16 @@ static bool config__set(gw_config *cfg, int id, const char *v, const char *what)
         if (!config__int(v, 100, 600000, &n, what))
             return false;
         cfg->device_timeout_ms = (int)n;
+        return true;
+    case OPT_SADP_INTERFACE:
+        return config__ipv4(v, what) &&
+               config__copy(cfg->sadp_interface, sizeof cfg->sadp_interface, v, what);
+    case OPT_SADP_TARGET:
+        return config__targets(cfg, v, what);
+    case OPT_SADP_PORT:
+        if (!config__int(v, 1, 65535, &n, what))
+            return false;
+        cfg->sadp_port = (int)n;
         return true;
     }
     return false;
@@ -276,8 +334,10 @@ int gw_config_load(gw_config *cfg, int argc, char **argv)
                 argv[optind]);
         return -1;
     }
+    config__targets_fresh = true;
     if (config_file && *config_file && !config__file(cfg, config_file))
         return -1;
+    config__targets_fresh = true;
     for (size_t i = 0; i < N_SETTINGS; i++) {
         const char *v = getenv(settings[i].env);
         if (v && *v && !config__set(cfg, settings[i].id, v, settings[i].env))
@@ -285,6 +345,7 @@ int gw_config_load(gw_config *cfg, int argc, char **argv)
     }
     optind = 1;
     opterr = 0;
+    config__targets_fresh = true;
     while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
         if (c >= OPT_DATA_DIR && c < OPT_CONFIG &&
             !config__set(cfg, c, optarg, settings[c - OPT_DATA_DIR].name))

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define GW_SADP_MAX_TARGETS 8
+
 typedef struct gw_config {
     char data_dir[1024];     /* --data-dir, HIKGATE_DATA_DIR; default ./data */
     char ingest_addr[256];   /* --ingest ADDR:PORT, HIKGATE_INGEST; default 0.0.0.0:4000 */
@@ -18,6 +20,14 @@ typedef struct gw_config {
     size_t max_body;         /* --max-body BYTES, HIKGATE_MAX_BODY; default 16 MiB */
     int action_workers;      /* --action-workers N; default 4 */
     int device_timeout_ms;   /* --device-timeout MS; default 5000 */
+    /* SADP discovery. --sadp-target may be given several times (or as a
+     * comma-separated list) to probe several addresses, e.g. the group and
+     * 255.255.255.255; a later layer (file, environment, command line)
+     * replaces an earlier one's list. */
+    char sadp_interface[16]; /* --sadp-interface ADDR; default 0.0.0.0 */
+    char sadp_targets[GW_SADP_MAX_TARGETS][16]; /* --sadp-target; default 239.255.255.250 */
+    int n_sadp_targets;
+    int sadp_port; /* --sadp-port N; default 37020 */
 } gw_config;
 
 /* Fill with defaults. */

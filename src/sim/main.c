@@ -23,7 +23,7 @@ static void main__usage(FILE *f)
     fprintf(f,
             "usage: hiksim --listen ADDR:PORT --user U --password P [options]\n"
             "A simulated Hikvision camera/NVR: ISAPI with digest auth and lockout,\n"
-            "event push to httpHosts, and /sim/ control endpoints.\n\n"
+            "event push to httpHosts, a SADP responder, and /sim/ control endpoints.\n\n"
             "  --model M             model (default DS-2CD2386G2-IU)\n"
             "  --serial S            serial number (default derived from model and address)\n"
             "  --mac MAC             MAC address (default derived from the address)\n"
@@ -36,6 +36,10 @@ static void main__usage(FILE *f)
             "  --lockout-seconds S   lock duration (default 60)\n"
             "  --nonce-seconds S     digest nonce lifetime (default 300)\n"
             "  --push-timeout-ms MS  timeout of one event push (default 5000)\n"
+            "  --no-sadp             do not answer SADP discovery (answered by default:\n"
+            "                        multicast group 239.255.255.250 joined on the\n"
+            "                        interface of the listen address)\n"
+            "  --sadp-port N         SADP UDP port (default 37020)\n"
             "  --log-level L         debug, info (default), warn, error\n"
             "alertStream (GET /ISAPI/Event/notification/alertStream):\n"
             "  --max-streams N       concurrent streams, more get 503 (default 5, max %d)\n"
@@ -140,6 +144,8 @@ static void main__defaults(sim_config *c)
     c->push_timeout_ms = 5000;
     sim_alert_stream_defaults(c);
     c->port = -1;
+    c->sadp = true;
+    c->sadp_port = 37020;
 }
 
 #define COPY(field) snprintf(c->field, sizeof(c->field), "%s", optarg)
@@ -172,6 +178,9 @@ static int main__options(int argc, char **argv, sim_config *c)
         O_DUPS,
         O_DROP,
         O_STALL,
+        O_SADP,
+        O_NO_SADP,
+        O_SADP_PORT,
         O_HELP,
         O_VERSION
     };
@@ -199,6 +208,9 @@ static int main__options(int argc, char **argv, sim_config *c)
                                          {"stream-duplicate-boundaries", 0, 0, O_DUPS},
                                          {"stream-drop-every", 1, 0, O_DROP},
                                          {"stream-stall-after", 1, 0, O_STALL},
+                                         {"sadp", 0, 0, O_SADP},
+                                         {"no-sadp", 0, 0, O_NO_SADP},
+                                         {"sadp-port", 1, 0, O_SADP_PORT},
                                          {"help", 0, 0, O_HELP},
                                          {"version", 0, 0, O_VERSION},
                                          {0, 0, 0, 0}};
@@ -256,6 +268,13 @@ static int main__options(int argc, char **argv, sim_config *c)
             if (ok)
                 sim_log_set_level(level);
             break;
+        case O_SADP:
+        case O_NO_SADP:
+            c->sadp = o == O_SADP;
+            break;
+        case O_SADP_PORT:
+            ok = main__int(optarg, 1, 65535, &c->sadp_port);
+            break;
         case O_HELP:
             main__usage(stdout);
             return 0;
@@ -306,6 +325,8 @@ int main(int argc, char **argv)
     main__derive_identity(&s.cfg);
     if (sim_http_start(&s))
         return 1;
+    if (s.cfg.sadp)
+        sim_sadp_start(&s); /* a failure is logged and shown in /sim/state */
     fprintf(stderr, "hiksim listening on %s:%d\n", s.cfg.listen_addr, s.cfg.port);
     sim_log(SIM_LOG_INFO, "%s %s serial %s mac %s realm %s", s.cfg.device_type, s.cfg.model,
             s.cfg.serial, s.cfg.mac, s.cfg.realm);
@@ -314,6 +335,7 @@ int main(int argc, char **argv)
     sigwait(&set, &sig);
     sim_log(SIM_LOG_INFO, "signal %d: stopping", sig);
     atomic_store(&s.stopping, true);
+    sim_sadp_stop(&s);
     sim_http_stop(&s);
     sim_state_destroy(&s);
     curl_global_cleanup();

@@ -74,6 +74,8 @@ typedef struct sim_config {
     bool stream_duplicate_boundaries;
     int stream_drop_every;  /* seconds, 0: never */
     int stream_stall_after; /* seconds, 0: never */
+    bool sadp;     /* answer SADP probes (default on; --no-sadp) */
+    int sadp_port; /* default 37020 */
 } sim_config;
 
 typedef struct sim_region {
@@ -149,6 +151,21 @@ typedef struct sim_nonce {
     time_t issued;
 } sim_nonce;
 
+/* What SADP changed: an update records the new network settings, which
+ * the device then advertises, while the simulator keeps listening where it
+ * was started. */
+typedef struct sim_sadp_state {
+    bool running;
+    char error[128];
+    char ipv4[16];
+    char ipv4_mask[16];
+    char ipv4_gateway[16];
+    bool dhcp;
+    int http_port;
+    int command_port;
+    unsigned long probes, updates, denied, reboots;
+} sim_sadp_state;
+
 typedef struct sim_state {
     pthread_mutex_t lock;
     sim_privacy_mask masks[SIM_MAX_CHANNELS];
@@ -164,6 +181,7 @@ typedef struct sim_state {
     sim_nonce nonces[SIM_MAX_NONCES];
     unsigned next_nonce;
     unsigned long logins_ok;
+    sim_sadp_state sadp;
 } sim_state;
 
 typedef struct sim {
@@ -322,6 +340,14 @@ struct json_t *sim_alert_stream_state_json(sim *s);
 
 /* sim_control.c */
 bool sim_control_handle(sim *s, const sim_request *req, sim_reply *reply);
+
+/* sim_sadp.c: the SADP responder (its own thread and UDP socket). Start
+ * after the HTTP port is known; failure is logged and left in the state,
+ * the simulator runs on without SADP. */
+hik_err sim_sadp_start(sim *s);
+void sim_sadp_stop(sim *s);
+/* The "sadp" object of /sim/state; call with the state lock held. */
+struct json_t *sim_sadp_state_json(const sim *s);
 
 /* sim_jpeg.c */
 const unsigned char *sim_jpeg(size_t *len);

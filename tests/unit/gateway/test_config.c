@@ -73,12 +73,47 @@ static void refusals(void **state)
     assert_string_equal(cfg.ingest_path, "/events");
 }
 
+/* SADP targets: a list that a later layer replaces and that repeats add
+ * to; addresses must be dotted IPv4. */
+static void sadp_settings(void **state)
+{
+    gw_config cfg;
+    gw_config_defaults(&cfg);
+    assert_string_equal(cfg.sadp_interface, "0.0.0.0");
+    assert_int_equal(cfg.n_sadp_targets, 1);
+    assert_string_equal(cfg.sadp_targets[0], "239.255.255.250");
+    assert_int_equal(cfg.sadp_port, 37020);
+    setenv("HIKGATE_SADP_TARGET", "10.0.0.255, 10.0.1.255", 1);
+    char *argv[] = {
+        "hikgated",         "--sadp-target", "239.255.255.250", "--sadp-target", "255.255.255.255",
+        "--sadp-interface", "127.0.0.1",     "--sadp-port",     "37021",         NULL};
+    assert_int_equal(gw_config_load(&cfg, 9, argv), 0);
+    assert_int_equal(cfg.n_sadp_targets, 2); /* argv replaced the environment's list */
+    assert_string_equal(cfg.sadp_targets[0], "239.255.255.250");
+    assert_string_equal(cfg.sadp_targets[1], "255.255.255.255");
+    assert_string_equal(cfg.sadp_interface, "127.0.0.1");
+    assert_int_equal(cfg.sadp_port, 37021);
+    char *env_only[] = {"hikgated", NULL};
+    gw_config_defaults(&cfg);
+    assert_int_equal(gw_config_load(&cfg, 1, env_only), 0);
+    assert_int_equal(cfg.n_sadp_targets, 2);
+    assert_string_equal(cfg.sadp_targets[1], "10.0.1.255");
+    unsetenv("HIKGATE_SADP_TARGET");
+    char *bad_target[] = {"hikgated", "--sadp-target", "239.255.255", NULL};
+    assert_int_equal(gw_config_load(&cfg, 3, bad_target), -1);
+    char *bad_if[] = {"hikgated", "--sadp-interface", "eth0", NULL};
+    assert_int_equal(gw_config_load(&cfg, 3, bad_if), -1);
+    char *bad_port[] = {"hikgated", "--sadp-port", "0", NULL};
+    assert_int_equal(gw_config_load(&cfg, 3, bad_port), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(split_addr),
         cmocka_unit_test(precedence),
         cmocka_unit_test(refusals),
+        cmocka_unit_test(sadp_settings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
