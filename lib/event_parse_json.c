@@ -9,21 +9,28 @@
  * under reserve_field or directly), so it is searched for rather than
  * walked by a fixed path.
  *
- * Bounded: the size limit is checked before jansson sees the bytes, and a
- * cheap pre-scan refuses nesting deeper than any device sends, which also
- * bounds the recursion below. */
+ * Bounded and allocation-free: the size limit is checked first, then
+ * json_scan validates the whole document into a fixed thread-local token
+ * array (too many tokens or nesting deeper than any device sends is
+ * HIK_ERR_TOO_BIG), which also bounds the recursion below. Strings are fed
+ * to the field machine straight from the caller's bytes, decoded in small
+ * pieces only when they hold escapes. A key that appears twice in one
+ * object counts once, the first time. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-
-#include <jansson.h>
 
 #include "event_build.h"
 #include "hik/event_parse.h"
+#include "json_scan.h"
 
 #define JSON_MAX_DEPTH 32
+#define JSON_MAX_TOKENS 4096 /* a face alarm with every attribute is a few hundred */
+#define JSON_KEY_MAX 64      /* longer keys are never field names */
+#define JSON_NUM_MAX 64      /* longer numbers read as 0 where a value is needed */
+
+static _Thread_local json_tok tl_tokens[JSON_MAX_TOKENS];
 
 __attribute__((format(printf, 2, 3))) static void json__diag(hik_parse_diag *diag, const char *fmt,
                                                              ...)
@@ -36,134 +43,133 @@ __attribute__((format(printf, 2, 3))) static void json__diag(hik_parse_diag *dia
     va_end(ap);
 }
 
-/* Deepest [ / { nesting outside strings. */
-static int json__max_depth(const uint8_t *p, size_t len)
+#define KEY_IS(d, k, lit) json_scan__str_is(d, k, lit, sizeof(lit) - 1)
+#define TYPE(d, t) ((json_type)(d)->tok[t].type)
+
+static void json__emit(event_build *b, const json_doc *d, const char *key, size_t key_len,
+                       uint32_t v, int level);
+
+static void json__scalar_text(event_build *b, const json_doc *d, uint32_t v)
 {
-    int depth = 0, max = 0;
-    bool in_str = false;
-    for (size_t i = 0; i < len; i++) {
-        uint8_t c = p[i];
-        if (in_str) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_str = false;
-        } else if (c == '"') {
-            in_str = true;
-        } else if (c == '{' || c == '[') {
-            if (++depth > max)
-                max = depth;
-        } else if (c == '}' || c == ']') {
-            depth--;
+    const json_tok *t = &d->tok[v];
+    switch (TYPE(d, v)) {
+    case JSON_T_STRING:
+        if (!(t->flags & JSON_TOK_ESCAPED)) {
+            event_build__text(b, json_scan__raw(d, v), t->len);
+            return;
         }
-    }
-    return max;
-}
-
-static void json__emit(event_build *b, const char *key, json_t *v, int level);
-
-static void json__scalar_text(event_build *b, json_t *v)
-{
-    char num[48];
-    int n = 0;
-    switch (json_typeof(v)) {
-    case JSON_STRING:
-        event_build__text(b, json_string_value(v), json_string_length(v));
+        char piece[128];
+        for (size_t pos = 0, n; pos < t->len;) {
+            n = json_scan__unescape(d, v, &pos, piece, sizeof(piece));
+            event_build__text(b, piece, n);
+        }
         return;
-    case JSON_INTEGER:
-        n = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        break;
-    case JSON_REAL:
-        n = snprintf(num, sizeof(num), "%.9g", json_real_value(v));
-        break;
-    case JSON_TRUE:
-        n = snprintf(num, sizeof(num), "true");
-        break;
-    case JSON_FALSE:
-        n = snprintf(num, sizeof(num), "false");
-        break;
+    case JSON_T_NUMBER:
+        event_build__text(b, json_scan__raw(d, v), t->len);
+        return;
+    case JSON_T_TRUE:
+        event_build__text(b, "true", 4);
+        return;
+    case JSON_T_FALSE:
+        event_build__text(b, "false", 5);
+        return;
     default:
         return;
     }
-    event_build__text(b, num, (size_t)n);
 }
 
-static void json__emit_object(event_build *b, json_t *obj, int level)
+static void json__emit_object(event_build *b, const json_doc *d, uint32_t obj, int level)
 {
-    const char *k;
-    json_t *v;
-    json_object_foreach(obj, k, v)
-    {
+    const json_tok *tok = d->tok;
+    char buf[JSON_KEY_MAX];
+    for (uint32_t k = obj + 1; k < tok[obj].next; k = tok[k + 1].next) {
         /* Face results are read by json__faces, not as fields. */
-        if (strcmp(k, "alarmResult") != 0)
-            json__emit(b, k, v, level + 1);
+        if ((tok[k].flags & JSON_TOK_DUP) || KEY_IS(d, k, "alarmResult"))
+            continue;
+        const char *key = json_scan__raw(d, k);
+        size_t key_len = tok[k].len;
+        if (tok[k].flags & JSON_TOK_ESCAPED) {
+            size_t pos = 0;
+            key_len = json_scan__unescape(d, k, &pos, buf, sizeof(buf));
+            key = buf;
+        }
+        json__emit(b, d, key, key_len, k + 1, level + 1);
     }
 }
 
 /* One key: an element named `key` per scalar/object, one per array item. */
-static void json__emit(event_build *b, const char *key, json_t *v, int level)
+static void json__emit(event_build *b, const json_doc *d, const char *key, size_t key_len,
+                       uint32_t v, int level)
 {
+    static const char region_list[] = "DetectionRegionList",
+                      region_entry[] = "DetectionRegionEntry";
     if (level > JSON_MAX_DEPTH)
         return;
-    if (json_is_array(v)) {
+    if (TYPE(d, v) == JSON_T_ARRAY) {
         /* DetectionRegionList: [ {regionID...} ] lists the entries directly. */
-        const char *item = strcmp(key, "DetectionRegionList") == 0 ? "DetectionRegionEntry" : key;
-        bool wrap = item != key;
+        bool wrap = key_len == sizeof(region_list) - 1 && memcmp(key, region_list, key_len) == 0;
         if (wrap)
-            event_build__start(b, key, strlen(key));
-        size_t i;
-        json_t *e;
-        json_array_foreach(v, i, e) json__emit(b, item, e, level + 1);
+            event_build__start(b, key, key_len);
+        const char *item = wrap ? region_entry : key;
+        size_t item_len = wrap ? sizeof(region_entry) - 1 : key_len;
+        for (uint32_t e = v + 1; e < d->tok[v].next; e = d->tok[e].next)
+            json__emit(b, d, item, item_len, e, level + 1);
         if (wrap)
             event_build__end(b);
         return;
     }
-    event_build__start(b, key, strlen(key));
-    if (json_is_object(v))
-        json__emit_object(b, v, level);
+    event_build__start(b, key, key_len);
+    if (TYPE(d, v) == JSON_T_OBJECT)
+        json__emit_object(b, d, v, level);
     else
-        json__scalar_text(b, v);
+        json__scalar_text(b, d, v);
     event_build__end(b);
 }
 
-static const char *json__str(json_t *obj, const char *k1, const char *k2)
+/* The value of k1 (or else k2) when it is a string; 0 when neither is. */
+static uint32_t json__str(const json_doc *d, uint32_t obj, const char *k1, const char *k2)
 {
-    json_t *v = json_object_get(obj, k1);
-    if (!json_is_string(v) && k2)
-        v = json_object_get(obj, k2);
-    return json_is_string(v) ? json_string_value(v) : NULL;
+    uint32_t v = json_scan__get(d, obj, k1, strlen(k1));
+    if ((!v || TYPE(d, v) != JSON_T_STRING) && k2)
+        v = json_scan__get(d, obj, k2, strlen(k2));
+    return v && TYPE(d, v) == JSON_T_STRING ? v : 0;
 }
 
-static double json__similarity(json_t *c)
+static double json__similarity(const json_doc *d, uint32_t c)
 {
-    json_t *v = json_object_get(c, "similarity");
+    uint32_t v = json_scan__get(d, c, "similarity", 10);
+    char num[JSON_NUM_MAX];
     double s = 0;
-    if (json_is_number(v))
-        s = json_number_value(v);
-    else if (json_is_string(v))
-        s = strtod(json_string_value(v), NULL);
+    if (v && TYPE(d, v) == JSON_T_NUMBER && d->tok[v].len < sizeof(num)) {
+        memcpy(num, json_scan__raw(d, v), d->tok[v].len);
+        num[d->tok[v].len] = '\0';
+        s = strtod(num, NULL);
+    } else if (v && TYPE(d, v) == JSON_T_STRING) {
+        json_scan__string(d, v, num, sizeof(num));
+        s = strtod(num, NULL);
+    }
     if (s > 0 && s <= 1.0)
         s *= 100.0;
-    if (s < 0)
+    if (!(s >= 0)) /* also NaN */
         s = 0;
     if (s > 100)
         s = 100;
     return s;
 }
 
-#define CAND_STR(ev, c, field, s)                                                                  \
+#define CAND_STR(ev, c, field, t)                                                                  \
     do {                                                                                           \
-        if (s)                                                                                     \
-            event_build__set_str(ev, (c)->field, sizeof((c)->field), s, strlen(s));                \
+        if ((t) && !json_scan__string(d, t, (c)->field, sizeof((c)->field)))                       \
+            (ev)->truncated = true;                                                                \
     } while (0)
 
 /* Keep the best HIK_EVENT_MAX_CANDIDATES: when full, a better one replaces
  * the worst. */
-static void json__add_candidate(hik_event *ev, json_t *c)
+static void json__add_candidate(hik_event *ev, const json_doc *d, uint32_t c)
 {
-    if (!json_is_object(c))
+    if (TYPE(d, c) != JSON_T_OBJECT)
         return;
-    double sim = json__similarity(c);
+    double sim = json__similarity(d, c);
     hik_face_candidate *slot;
     if (ev->n_candidates < HIK_EVENT_MAX_CANDIDATES) {
         slot = &ev->candidates[ev->n_candidates++];
@@ -177,47 +183,47 @@ static void json__add_candidate(hik_event *ev, json_t *c)
     }
     memset(slot, 0, sizeof(*slot));
     slot->similarity = sim;
-    json_t *reserve = json_object_get(c, "reserve_field");
-    const char *name = json_is_object(reserve) ? json__str(reserve, "name", "Name") : NULL;
+    uint32_t reserve = json_scan__get(d, c, "reserve_field", 13);
+    if (reserve && TYPE(d, reserve) != JSON_T_OBJECT)
+        reserve = 0;
+    uint32_t name = reserve ? json__str(d, reserve, "name", "Name") : 0;
     if (!name)
-        name = json__str(c, "name", "Name");
+        name = json__str(d, c, "name", "Name");
     CAND_STR(ev, slot, name, name);
-    CAND_STR(ev, slot, list_type, json__str(c, "listType", NULL));
-    const char *lib = json__str(c, "FDLibName", "fdLibName");
-    CAND_STR(ev, slot, library, lib);
-    const char *pid = json__str(c, "PID", "human_id");
-    if (!pid && json_is_object(reserve))
-        pid = json__str(reserve, "PID", "human_id");
+    CAND_STR(ev, slot, list_type, json__str(d, c, "listType", NULL));
+    CAND_STR(ev, slot, library, json__str(d, c, "FDLibName", "fdLibName"));
+    uint32_t pid = json__str(d, c, "PID", "human_id");
+    if (!pid && reserve)
+        pid = json__str(d, reserve, "PID", "human_id");
     CAND_STR(ev, slot, person_id, pid);
 }
 
 /* Every object under a "candidate"/"candidates" key, at any depth. */
-static void json__find_candidates(hik_event *ev, json_t *v, int level)
+static void json__find_candidates(hik_event *ev, const json_doc *d, uint32_t v, int level)
 {
+    const json_tok *tok = d->tok;
     if (level > JSON_MAX_DEPTH)
         return;
-    if (json_is_array(v)) {
-        size_t i;
-        json_t *e;
-        json_array_foreach(v, i, e) json__find_candidates(ev, e, level + 1);
+    if (TYPE(d, v) == JSON_T_ARRAY) {
+        for (uint32_t e = v + 1; e < tok[v].next; e = tok[e].next)
+            json__find_candidates(ev, d, e, level + 1);
         return;
     }
-    if (!json_is_object(v))
+    if (TYPE(d, v) != JSON_T_OBJECT)
         return;
-    const char *k;
-    json_t *e;
-    json_object_foreach(v, k, e)
-    {
-        if (strcmp(k, "candidate") == 0 || strcmp(k, "candidates") == 0) {
-            if (json_is_array(e)) {
-                size_t i;
-                json_t *c;
-                json_array_foreach(e, i, c) json__add_candidate(ev, c);
+    for (uint32_t k = v + 1; k < tok[v].next; k = tok[k + 1].next) {
+        uint32_t e = k + 1;
+        if (tok[k].flags & JSON_TOK_DUP)
+            continue;
+        if (KEY_IS(d, k, "candidate") || KEY_IS(d, k, "candidates")) {
+            if (TYPE(d, e) == JSON_T_ARRAY) {
+                for (uint32_t c = e + 1; c < tok[e].next; c = tok[c].next)
+                    json__add_candidate(ev, d, c);
             } else {
-                json__add_candidate(ev, e);
+                json__add_candidate(ev, d, e);
             }
         } else {
-            json__find_candidates(ev, e, level + 1);
+            json__find_candidates(ev, d, e, level + 1);
         }
     }
 }
@@ -230,17 +236,17 @@ static int json__cand_cmp(const void *a, const void *b)
 }
 
 /* One alert object into ev. False when it is not an alert at all. */
-static bool json__alert(json_t *obj, const hik_parse_opts *opts, hik_event *ev)
+static bool json__alert(const json_doc *d, uint32_t obj, const hik_parse_opts *opts, hik_event *ev)
 {
     event_build b = {.opts = opts};
     hik_event_init(ev);
     ev->format = HIK_FMT_JSON;
     event_build__start(&b, "alert", 5);
     event_build__begin(&b, ev);
-    json__emit_object(&b, obj, 1);
-    json_t *faces = json_object_get(obj, "alarmResult");
+    json__emit_object(&b, d, obj, 1);
+    uint32_t faces = json_scan__get(d, obj, "alarmResult", 11);
     if (faces) {
-        json__find_candidates(ev, faces, 1);
+        json__find_candidates(ev, d, faces, 1);
         qsort(ev->candidates, (size_t)ev->n_candidates, sizeof(ev->candidates[0]), json__cand_cmp);
         if (!ev->type_raw[0])
             event_build__set_str(ev, ev->type_raw, sizeof(ev->type_raw), "alarmResult", 11);
@@ -249,24 +255,22 @@ static bool json__alert(json_t *obj, const hik_parse_opts *opts, hik_event *ev)
     return ev->type_raw[0] != '\0';
 }
 
-static hik_err json__collect(json_t *root, const uint8_t *doc, size_t len,
-                             const hik_parse_opts *opts, hik_event *out, size_t max_out,
-                             size_t *n_out)
+static hik_err json__collect(const json_doc *d, const hik_parse_opts *opts, hik_event *out,
+                             size_t max_out, size_t *n_out)
 {
-    json_t *single[1] = {root};
-    json_t *inner = json_is_object(root) ? json_object_get(root, "EventNotificationAlert") : NULL;
-    if (json_is_object(inner) || json_is_array(inner))
-        single[0] = inner;
-    json_t *list = single[0];
-    size_t count = json_is_array(list) ? json_array_size(list) : 1;
+    uint32_t list = 0;
+    uint32_t inner = json_scan__get(d, 0, "EventNotificationAlert", 22);
+    if (inner && (TYPE(d, inner) == JSON_T_OBJECT || TYPE(d, inner) == JSON_T_ARRAY))
+        list = inner;
+    bool many = TYPE(d, list) == JSON_T_ARRAY;
+    uint32_t end = many ? d->tok[list].next : list + 1;
     size_t n = 0;
-    for (size_t i = 0; i < count && n < max_out; i++) {
-        json_t *obj = json_is_array(list) ? json_array_get(list, i) : list;
-        if (!json_is_object(obj))
+    for (uint32_t o = many ? list + 1 : list; o < end && n < max_out; o = d->tok[o].next) {
+        if (TYPE(d, o) != JSON_T_OBJECT)
             continue;
-        if (json__alert(obj, opts, &out[n])) {
-            out[n].raw = doc;
-            out[n].raw_len = len;
+        if (json__alert(d, o, opts, &out[n])) {
+            out[n].raw = (const uint8_t *)d->text;
+            out[n].raw_len = d->len;
             n++;
         }
     }
@@ -288,19 +292,18 @@ hik_err hik_event_parse_json(const uint8_t *doc, size_t len, const hik_parse_opt
                    HIK_EVENT_MAX_DOC);
         return HIK_ERR_TOO_BIG;
     }
-    if (json__max_depth(doc, len) > JSON_MAX_DEPTH) {
-        json__diag(diag, "JSON nested deeper than %d levels", JSON_MAX_DEPTH);
-        return HIK_ERR_TOO_BIG;
+    json_doc d;
+    hik_err err = json_scan__parse(&d, doc, len, tl_tokens, JSON_MAX_TOKENS, JSON_MAX_DEPTH);
+    if (err == HIK_ERR_TOO_BIG) {
+        json__diag(diag, "JSON %s (line %d, column %d)", d.error, d.error_line, d.error_column);
+        return err;
     }
-    json_error_t jerr;
-    json_t *root = json_loadb((const char *)doc, len, 0, &jerr);
-    if (!root) {
-        json__diag(diag, "malformed JSON: %s (line %d, column %d)", jerr.text, jerr.line,
-                   jerr.column);
+    if (err) {
+        json__diag(diag, "malformed JSON: %s (line %d, column %d)", d.error, d.error_line,
+                   d.error_column);
         return HIK_ERR_PARSE;
     }
-    hik_err err = json__collect(root, doc, len, opts, out, max_out, n_out);
-    json_decref(root);
+    err = json__collect(&d, opts, out, max_out, n_out);
     if (err)
         json__diag(diag, "JSON document holds no alert (no eventType or alarmResult)");
     return err;

@@ -69,9 +69,9 @@ static void xml__init_once(void)
     pthread_key_create(&ctxt_key, xml__free_ctxt);
 }
 
-static bool is_alert_name(const xmlChar *name)
+static bool is_alert_name(const xmlChar *name, size_t len)
 {
-    return strcmp((const char *)name, "EventNotificationAlert") == 0;
+    return len == 22 && memcmp(name, "EventNotificationAlert", 22) == 0;
 }
 
 static hik_event *xml__new_event(xml_state *st)
@@ -95,14 +95,15 @@ static void xml__start(void *ctx, const xmlChar *localname, const xmlChar *prefi
     xml_state *st = ctx;
     event_build *b = &st->b;
     int depth = b->depth + 1;
+    size_t name_len = strlen((const char *)localname);
     st->saw_root = true;
-    if (is_alert_name(localname) && !st->alert_open) {
+    if (is_alert_name(localname, name_len) && !st->alert_open) {
         if (st->cand && !st->cand_nested) {
             /* The root was only a container: drop what it collected. */
             st->cand_nested = true;
             b->ev = NULL;
         }
-        event_build__start(b, (const char *)localname, strlen((const char *)localname));
+        event_build__start(b, (const char *)localname, name_len);
         hik_event *ev = xml__new_event(st);
         st->alert_open = true;
         st->alert_depth = depth;
@@ -110,7 +111,7 @@ static void xml__start(void *ctx, const xmlChar *localname, const xmlChar *prefi
             event_build__begin(b, ev);
         return;
     }
-    event_build__start(b, (const char *)localname, strlen((const char *)localname));
+    event_build__start(b, (const char *)localname, name_len);
     if (depth == st->top_depth && !st->alert_open) {
         /* A root with another name (faceSnapMatch...) may be the alert. */
         st->cand = xml__new_event(st);
@@ -290,8 +291,8 @@ static size_t xml__utf8_len(const uint8_t *p, size_t left)
     for (size_t i = 1; i < n; i++)
         if ((p[i] & 0xC0) != 0x80)
             return 0;
-    if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F) ||
-        (c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F))
+    if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F) || (c == 0xF0 && p[1] < 0x90) ||
+        (c == 0xF4 && p[1] > 0x8F))
         return 0; /* overlong, surrogate or beyond U+10FFFF */
     return n;
 }
@@ -367,8 +368,7 @@ static void xml__reset_state(xml_state *st, int top_depth)
     st->b.opts = st->opts;
 }
 
-static hik_err xml__lenient(xml_state *st, const uint8_t *doc, size_t len, size_t bare,
-                            size_t bad)
+static hik_err xml__lenient(xml_state *st, const uint8_t *doc, size_t len, size_t bare, size_t bad)
 {
     size_t copy_len;
     uint8_t *copy = xml__lenient_copy(doc, len, bare, bad, &copy_len);
