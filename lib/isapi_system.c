@@ -174,6 +174,9 @@ hik_err hik_isapi_wait_restart(hik_isapi *isapi, long down_ms, long up_ms, long 
 {
     hik_device_info info;
     hik_err err = HIK_OK;
+    if (!reply)
+        return HIK_ERR_INVALID;
+    memset(reply, 0, sizeof(*reply));
     poll_ms = poll_ms > 0 ? poll_ms : 1000;
     int64_t deadline = system__now_ms() + down_ms;
     /* gone: the first request that gets no HTTP answer */
@@ -305,6 +308,7 @@ hik_err hik_isapi_firmware_upgrade(hik_isapi *isapi, int fd, const hik_firmware_
     if (err)
         return err;
     system__progress(&o, "rebooting", 100);
+    hik_reply_free(reply);
     /* Already gone: the restart has begun, so only the way back is left. */
     err = hik_isapi_wait_restart(isapi, gone ? 0 : o.down_timeout_ms, o.up_timeout_ms, o.poll_ms,
                                  &now, reply);
