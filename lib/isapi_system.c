@@ -90,37 +90,47 @@ static uint32_t system__le32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-hik_err hik_firmware_check(int fd, uint64_t *size_out, char *why, size_t why_len)
+hik_err hik_firmware_check_header(const uint8_t *head, size_t head_len, uint64_t size, char *why,
+                                  size_t why_len)
 {
-    uint64_t size = 0;
     const char *fail = NULL;
     uint8_t h[SYSTEM_HEADER_LEN];
-    if (system__file_size(fd, &size)) {
-        snprintf(why, why_len, "the firmware file cannot be read");
-        return HIK_ERR_IO;
-    }
     if (size < HIK_FIRMWARE_MIN_SIZE)
         fail = "too small to be a firmware image";
     else if (size > HIK_FIRMWARE_MAX_SIZE)
         fail = "larger than any firmware image";
-    else if (pread(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h)) {
-        snprintf(why, why_len, "the firmware file cannot be read: %s", strerror(errno));
-        return HIK_ERR_IO;
-    }
+    else if (!head || head_len < sizeof(h))
+        fail = "not a firmware image (no digicap.dav header)";
     if (!fail) {
         for (size_t i = 0; i < sizeof(h); i++)
-            h[i] ^= system__dav_key[(i + (i >> 4)) & 15];
+            h[i] = head[i] ^ system__dav_key[(i + (i >> 4)) & 15];
         uint32_t header_len = system__le32(h + 8);
         if (memcmp(h, "SWKH", 4) != 0)
             fail = "not a firmware image (no digicap.dav header)";
         else if (header_len < SYSTEM_HEADER_LEN || header_len > size)
             fail = "damaged firmware image (header length does not fit the file)";
     }
-    if (size_out)
-        *size_out = size;
     if (why && why_len)
         snprintf(why, why_len, "%s", fail ? fail : "");
     return fail ? HIK_ERR_INVALID : HIK_OK;
+}
+
+hik_err hik_firmware_check(int fd, uint64_t *size_out, char *why, size_t why_len)
+{
+    uint64_t size = 0;
+    uint8_t h[SYSTEM_HEADER_LEN];
+    if (system__file_size(fd, &size)) {
+        snprintf(why, why_len, "the firmware file cannot be read");
+        return HIK_ERR_IO;
+    }
+    if (size_out)
+        *size_out = size;
+    ssize_t got = size >= sizeof(h) ? pread(fd, h, sizeof(h), 0) : 0;
+    if (got < 0) {
+        snprintf(why, why_len, "the firmware file cannot be read: %s", strerror(errno));
+        return HIK_ERR_IO;
+    }
+    return hik_firmware_check_header(h, (size_t)got, size, why, why_len);
 }
 
 hik_err hik_isapi_upgrade_status(hik_isapi *isapi, hik_upgrade_status *out, hik_reply *reply)

@@ -97,6 +97,10 @@ hik_err hik_isapi_config_import(hik_isapi *isapi, int fd, hik_reply *reply);
  * HIK_ERR_INVALID with `why` saying what is wrong; HIK_ERR_IO when the
  * file cannot be read. */
 hik_err hik_firmware_check(int fd, uint64_t *size, char *why, size_t why_len);
+/* The same check on the first head_len bytes of an image of `size` bytes
+ * (what a device receiving one can do). */
+hik_err hik_firmware_check_header(const uint8_t *head, size_t head_len, uint64_t size, char *why,
+                                  size_t why_len);
 
 /* GET /ISAPI/System/upgradeStatus. */
 typedef struct hik_upgrade_status {

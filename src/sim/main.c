@@ -36,6 +36,9 @@ static void main__usage(FILE *f)
             "  --lockout-seconds S   lock duration (default 60)\n"
             "  --nonce-seconds S     digest nonce lifetime (default 300)\n"
             "  --push-timeout-ms MS  timeout of one event push (default 5000)\n"
+            "  --inactive            start as a factory-fresh device that must be activated\n"
+            "                        (the password given is then only a placeholder)\n"
+            "  --reboot-seconds S    how long a reboot keeps the device away (default 2)\n"
             "  --log-level L         debug, info (default), warn, error\n"
             "  --help, --version\n",
             SIM_MAX_CHANNELS);
@@ -126,6 +129,7 @@ static void main__defaults(sim_config *c)
     c->lockout_seconds = 60;
     c->nonce_seconds = 300;
     c->push_timeout_ms = 5000;
+    c->reboot_seconds = 2;
     c->port = -1;
 }
 
@@ -150,19 +154,31 @@ static int main__options(int argc, char **argv, sim_config *c)
         O_NONCE,
         O_PUSH_TO,
         O_LOG,
+        O_INACTIVE,
+        O_REBOOT_S,
         O_HELP,
         O_VERSION
     };
-    static const struct option opts[] = {
-        {"listen", 1, 0, O_LISTEN},        {"user", 1, 0, O_USER},
-        {"password", 1, 0, O_PASS},        {"model", 1, 0, O_MODEL},
-        {"serial", 1, 0, O_SERIAL},        {"mac", 1, 0, O_MAC},
-        {"firmware", 1, 0, O_FW},          {"device-type", 1, 0, O_TYPE},
-        {"channels", 1, 0, O_CHAN},        {"auth", 1, 0, O_AUTH},
-        {"lockout-after", 1, 0, O_LOCK_N}, {"lockout-seconds", 1, 0, O_LOCK_S},
-        {"nonce-seconds", 1, 0, O_NONCE},  {"push-timeout-ms", 1, 0, O_PUSH_TO},
-        {"log-level", 1, 0, O_LOG},        {"help", 0, 0, O_HELP},
-        {"version", 0, 0, O_VERSION},      {0, 0, 0, 0}};
+    static const struct option opts[] = {{"listen", 1, 0, O_LISTEN},
+                                         {"user", 1, 0, O_USER},
+                                         {"password", 1, 0, O_PASS},
+                                         {"model", 1, 0, O_MODEL},
+                                         {"serial", 1, 0, O_SERIAL},
+                                         {"mac", 1, 0, O_MAC},
+                                         {"firmware", 1, 0, O_FW},
+                                         {"device-type", 1, 0, O_TYPE},
+                                         {"channels", 1, 0, O_CHAN},
+                                         {"auth", 1, 0, O_AUTH},
+                                         {"lockout-after", 1, 0, O_LOCK_N},
+                                         {"lockout-seconds", 1, 0, O_LOCK_S},
+                                         {"nonce-seconds", 1, 0, O_NONCE},
+                                         {"push-timeout-ms", 1, 0, O_PUSH_TO},
+                                         {"log-level", 1, 0, O_LOG},
+                                         {"inactive", 0, 0, O_INACTIVE},
+                                         {"reboot-seconds", 1, 0, O_REBOOT_S},
+                                         {"help", 0, 0, O_HELP},
+                                         {"version", 0, 0, O_VERSION},
+                                         {0, 0, 0, 0}};
     int o, ms = 0;
     bool ok = true;
     sim_log_level level;
@@ -217,6 +233,12 @@ static int main__options(int argc, char **argv, sim_config *c)
             if (ok)
                 sim_log_set_level(level);
             break;
+        case O_INACTIVE:
+            c->inactive = true;
+            break;
+        case O_REBOOT_S:
+            ok = main__int(optarg, 0, 3600, &c->reboot_seconds);
+            break;
         case O_HELP:
             main__usage(stdout);
             return 0;
@@ -258,6 +280,7 @@ int main(int argc, char **argv)
 
     if (sim_state_init(&s))
         return 1;
+    sim_maintenance_init(&s);
     if (sim_http_bind(&s)) /* first: port 0 picks a free port, part of the identity */
         return 1;
     main__derive_identity(&s.cfg);

@@ -64,6 +64,8 @@ typedef struct sim_config {
     int lockout_seconds;
     int nonce_seconds;
     long push_timeout_ms;
+    bool inactive;      /* --inactive: a factory-fresh device, not activated */
+    int reboot_seconds; /* how long a reboot keeps the listener closed */
 } sim_config;
 
 typedef struct sim_region {
@@ -139,8 +141,32 @@ typedef struct sim_nonce {
     time_t issued;
 } sim_nonce;
 
+/* sim_isapi_maintenance.c / sim_isapi_security.c: what management
+ * operations change. */
+typedef struct sim_ip {
+    char addressing[16];
+    char address[48];
+    char mask[48];
+    char gateway[48];
+    char dns1[48];
+    char dns2[48];
+} sim_ip;
+
+typedef struct sim_maint {
+    sim_ip ip;
+    bool activated;
+    char challenge[65];        /* AES key (hex) of the last activation challenge */
+    time_t upgrade_started;    /* 0 = no upgrade under way */
+    char pending_firmware[32]; /* version the running upgrade installs */
+    bool rebooting;
+    unsigned long reboots;
+    unsigned long password_changes;
+    unsigned long config_imports;
+} sim_maint;
+
 typedef struct sim_state {
     pthread_mutex_t lock;
+    sim_maint maint;
     sim_privacy_mask masks[SIM_MAX_CHANNELS];
     int n_triggers;
     sim_trigger triggers[SIM_MAX_TRIGGERS];
@@ -290,6 +316,21 @@ hik_err sim_payload_build(sim *s, const sim_event *ev, sim_payload *out);
 /* sim_push_face.c: the alarmResult / faceCapture JSON document. */
 struct json_t *sim_payload_face_json(sim *s, const sim_event *ev, const char *type,
                                      const char *when, bool capture);
+
+/* sim_http.c: close the listener and every connection, wait, listen
+ * again on the same address (a device restarting). Runs on its own
+ * thread; false when one is already under way. */
+bool sim_http_restart(sim *s, int down_seconds, void (*while_down)(sim *s));
+
+/* sim_isapi_security.c: activation (answered before authentication) and
+ * account passwords. */
+bool sim_isapi_security_pre_auth(sim *s, const sim_request *req, sim_reply *reply);
+bool sim_isapi_security_handle(sim *s, const sim_request *req, sim_reply *reply);
+
+/* sim_isapi_maintenance.c: ipAddress, reboot, firmware, configurationData. */
+void sim_maintenance_init(sim *s);
+bool sim_isapi_maintenance_handle(sim *s, const sim_request *req, sim_reply *reply);
+struct json_t *sim_maintenance_json(sim *s); /* for /sim/state; caller holds the lock */
 
 /* sim_control.c */
 bool sim_control_handle(sim *s, const sim_request *req, sim_reply *reply);
