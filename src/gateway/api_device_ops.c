@@ -41,7 +41,17 @@ static void ops_api__job(api_req *rq, api_resp *rs, gw_op_kind kind)
 
 void api_device_reboot(api_req *rq, api_resp *rs)
 {
-    ops_api__job(rq, rs, GW_OP_REBOOT);
+    static const char *const allowed[] = {"wait_seconds", NULL};
+    int64_t id;
+    gw_op_result res = {0};
+    json_t *wait = rq->body ? json_object_get(rq->body, "wait_seconds") : NULL;
+    if (!ops_api__device(rq, rs, &id) || (rq->body && !api_body_keys(rq, rs, allowed, NULL)))
+        return;
+    if (wait &&
+        (!json_is_integer(wait) || json_integer_value(wait) < 2 || json_integer_value(wait) > 3600))
+        return api_error(rs, 400, "wait_seconds", "wait_seconds must be 2-3600");
+    gw_device_ops_job(rq->g, id, GW_OP_REBOOT, NULL, wait ? json_integer_value(wait) : 0, &res);
+    ops_api__answer(rs, &res);
 }
 
 void api_device_backup_create(api_req *rq, api_resp *rs)

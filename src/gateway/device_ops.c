@@ -405,7 +405,10 @@ static hik_err ops__run_reboot(ops_run *r, hik_isapi *h, hik_reply *reply, json_
     ops__progress(r->job_id, "rebooting", 50);
     hik_device_info after;
     hik_reply_free(reply);
-    err = hik_isapi_wait_restart(h, 60 * 1000L, 180 * 1000L, 500, &after, reply);
+    /* n: the caller's bound in seconds for the whole restart, else 4 min */
+    long down_ms = r->n > 0 ? (long)r->n * 1000L / 3 : 60 * 1000L;
+    long up_ms = r->n > 0 ? (long)r->n * 1000L - down_ms : 180 * 1000L;
+    err = hik_isapi_wait_restart(h, down_ms, up_ms, 500, &after, reply);
     if (!err) {
         ops__set_firmware(r->g, r->dev.id, after.firmware);
         *out = json_pack("{s:s}", "firmware", after.firmware);

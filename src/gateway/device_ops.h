@@ -37,9 +37,10 @@ hik_err gw_device_ops_start(gw *g);
 /* Waits (bounded) for running jobs; safe when never started. */
 void gw_device_ops_stop(gw *g);
 
-/* Start a job. arg: the uploaded firmware file (taken over: deleted when
- * the job ends), or the backup number to restore; NULL/0 otherwise. On
- * 202 res->body is the job. */
+/* Start a job. file: the uploaded firmware (taken over: deleted when the
+ * job ends). n: the backup id to restore, or for a reboot the bound in
+ * seconds on the whole restart (0 = 4 minutes). On 202 res->body is the
+ * job. */
 void gw_device_ops_job(gw *g, int64_t device_id, gw_op_kind kind, const char *file, int64_t n,
                        gw_op_result *res);
 /* A job as JSON, NULL when unknown. */
