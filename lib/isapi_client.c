@@ -20,11 +20,13 @@
 #include "hik/version.h"
 #include "isapi_internal.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -40,6 +42,7 @@ struct hik_isapi {
     char *username;
     char *password;
     size_t max_reply;
+    long timeout_ms; /* the handle's whole-request timeout */
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -51,12 +54,15 @@ typedef struct isapi_sink {
     bool too_big;
     bool nomem;
     /* the one-credentialed-attempt guard, see client__header */
-    bool digest_sent;  /* the request just sent carried Authorization: Digest */
-    int responses;     /* final (non-1xx) responses seen in this transfer */
-    bool in_401;       /* reading the headers of a 401 */
-    bool challenged;   /* ... that offers Digest */
-    bool stale;        /* ... with stale=true (an expired nonce, not a bad password) */
-    bool auth_stopped; /* the transfer was stopped to prevent a second attempt */
+    bool digest_sent;     /* the request just sent carried Authorization: Digest */
+    int responses;        /* final (non-1xx) responses seen in this transfer */
+    bool in_401;          /* reading the headers of a 401 */
+    bool challenged;      /* ... that offers Digest */
+    bool stale;           /* ... with stale=true (an expired nonce, not a bad password) */
+    bool auth_stopped;    /* the transfer was stopped to prevent a second attempt */
+    long cur_status;      /* HTTP status of the response being read */
+    isapi_stream *stream; /* NULL: body from and reply into memory */
+    bool out_failed;      /* writing the streamed reply to its fd failed */
 } isapi_sink;
 
 static pthread_once_t client__once = PTHREAD_ONCE_INIT;
@@ -67,11 +73,37 @@ static void client__global_init(void)
     client__global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+/* A streamed reply: a 2xx body goes to the caller's fd, capped; anything
+ * else (a 401 page, a ResponseStatus) still lands in memory. */
+static bool client__write_fd(isapi_sink *sink, const char *data, size_t n)
+{
+    isapi_stream *st = sink->stream;
+    if (n > st->out_max - st->out_written) {
+        sink->too_big = true;
+        return false;
+    }
+    for (size_t done = 0; done < n;) {
+        ssize_t w = write(st->out_fd, data + done, n - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            sink->out_failed = true;
+            return false;
+        }
+        done += (size_t)w;
+    }
+    st->out_written += n;
+    return true;
+}
+
 static size_t client__write(char *data, size_t size, size_t nmemb, void *userp)
 {
     isapi_sink *sink = userp;
     hik_reply *r = sink->reply;
     size_t n = size * nmemb;
+    if (sink->stream && sink->stream->out_fd >= 0 && sink->cur_status >= 200 &&
+        sink->cur_status < 300)
+        return client__write_fd(sink, data, n) ? n : 0;
     if (n > sink->max - r->len) {
         sink->too_big = true;
         return 0; /* libcurl aborts the transfer with CURLE_WRITE_ERROR */
@@ -136,6 +168,7 @@ static size_t client__header(char *data, size_t size, size_t nmemb, void *userp)
         bool informational = sp && (size_t)(sp - data) + 1 < n && sp[1] == '1';
         sink->reply->len = 0;
         sink->in_401 = sp && (size_t)(sp - data) + 4 <= n && memcmp(sp + 1, "401", 3) == 0;
+        sink->cur_status = sp ? strtol(sp + 1, NULL, 10) : 0;
         sink->challenged = sink->stale = false;
         if (!informational)
             sink->responses++;
@@ -215,6 +248,7 @@ static hik_err client__setup(hik_isapi *isapi, const hik_isapi_opts *opts)
     long connect_ms =
         opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : ISAPI_DEFAULT_CONNECT_MS;
     long total_ms = opts->timeout_ms > 0 ? opts->timeout_ms : ISAPI_DEFAULT_TIMEOUT_MS;
+    isapi->timeout_ms = total_ms;
     CURLcode rc = CURLE_OK;
     rc |= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     rc |= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
@@ -349,16 +383,67 @@ static bool client__path_ok(const char *path)
 
 /* Method, body and headers of one request. Every option a previous request
  * may have changed is set again here. */
+/* A streamed upload reads the caller's fd from its start offset; libcurl
+ * seeks back to the start when a digest challenge makes it send again. */
+static size_t client__read(char *buf, size_t size, size_t nmemb, void *userp)
+{
+    isapi_stream *st = userp;
+    size_t want = size * nmemb;
+    if (st->in_pos >= st->in_size)
+        return 0;
+    if (want > st->in_size - st->in_pos)
+        want = (size_t)(st->in_size - st->in_pos);
+    ssize_t n;
+    do
+        n = pread(st->in_fd, buf, want, (off_t)(st->in_start + st->in_pos));
+    while (n < 0 && errno == EINTR);
+    if (n <= 0)
+        return CURL_READFUNC_ABORT; /* the file shrank or failed under us */
+    st->in_pos += (uint64_t)n;
+    return (size_t)n;
+}
+
+static int client__seek(void *userp, curl_off_t offset, int origin)
+{
+    isapi_stream *st = userp;
+    if (origin != SEEK_SET || offset < 0 || (uint64_t)offset > st->in_size)
+        return CURL_SEEKFUNC_CANTSEEK;
+    st->in_pos = (uint64_t)offset;
+    return CURL_SEEKFUNC_OK;
+}
+
+static CURLcode client__prepare_upload(CURL *c, const char *method, isapi_stream *st)
+{
+    st->in_pos = 0;
+    CURLcode rc = curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    rc |= curl_easy_setopt(c, CURLOPT_READFUNCTION, client__read);
+    rc |= curl_easy_setopt(c, CURLOPT_READDATA, st);
+    rc |= curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, client__seek);
+    rc |= curl_easy_setopt(c, CURLOPT_SEEKDATA, st);
+    rc |= curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)st->in_size);
+    if (strcmp(method, "PUT") != 0)
+        rc |= curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    return rc;
+}
+
 static hik_err client__prepare(hik_isapi *isapi, const char *method, const char *content_type,
-                               const void *body, size_t len, struct curl_slist **headers)
+                               const void *body, size_t len, isapi_stream *st,
+                               struct curl_slist **headers)
 {
     CURL *c = isapi->curl;
     bool is_get = strcmp(method, "GET") == 0, is_head = strcmp(method, "HEAD") == 0;
+    bool upload = st && st->in_fd >= 0;
     bool with_body = body || (!is_get && !is_head && strcmp(method, "DELETE") != 0);
     CURLcode rc = curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
     rc |= curl_easy_setopt(c, CURLOPT_NOBODY, is_head ? 1L : 0L);
     rc |= curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
-    if (with_body) {
+    rc |= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+                           st && st->timeout_ms > 0 ? st->timeout_ms : isapi->timeout_ms);
+    rc |= curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+                           (curl_off_t)(st && st->out_fd >= 0 ? st->out_max : isapi->max_reply));
+    if (upload) {
+        rc |= client__prepare_upload(c, method, st);
+    } else if (with_body) {
         /* POSTFIELDS keeps the body in memory, so libcurl can send it again
          * after a digest challenge; an empty one still gets
          * "Content-Length: 0", which PUT .../reboot and friends need. */
@@ -373,7 +458,10 @@ static hik_err client__prepare(hik_isapi *isapi, const char *method, const char 
         return HIK_ERR_INVALID;
 
     char ct[128];
-    if (body)
+    if (upload)
+        snprintf(ct, sizeof(ct), "Content-Type: %s",
+                 content_type && *content_type ? content_type : "application/octet-stream");
+    else if (body)
         snprintf(ct, sizeof(ct), "Content-Type: %s",
                  content_type && *content_type ? content_type : "application/xml");
     else
@@ -393,6 +481,8 @@ static hik_err client__curl_err(CURLcode rc, const isapi_sink *sink)
 {
     if (sink->too_big || rc == CURLE_FILESIZE_EXCEEDED)
         return HIK_ERR_TOO_BIG;
+    if (sink->out_failed || rc == CURLE_ABORTED_BY_CALLBACK || rc == CURLE_READ_ERROR)
+        return HIK_ERR_IO;
     switch (rc) {
     case CURLE_WRITE_ERROR:
         return sink->nomem ? HIK_ERR_NOMEM : HIK_ERR_IO;
@@ -464,7 +554,10 @@ static hik_err client__finish(hik_isapi *isapi, CURLcode rc, const isapi_sink *s
     if (rc != CURLE_OK && !sink->auth_stopped) {
         hik_err err = client__curl_err(rc, sink);
         if (err == HIK_ERR_TOO_BIG)
-            snprintf(reply->error, sizeof(reply->error), "reply larger than %zu bytes", sink->max);
+            snprintf(reply->error, sizeof(reply->error), "reply larger than %llu bytes",
+                     sink->stream && sink->stream->out_fd >= 0
+                         ? (unsigned long long)sink->stream->out_max
+                         : (unsigned long long)sink->max);
         else
             isapi__copy(reply->error, sizeof(reply->error),
                         isapi->errbuf[0] ? isapi->errbuf : curl_easy_strerror(rc));
@@ -480,8 +573,9 @@ static hik_err client__finish(hik_isapi *isapi, CURLcode rc, const isapi_sink *s
     return err;
 }
 
-hik_err hik_isapi_request(hik_isapi *isapi, const char *method, const char *path,
-                          const char *content_type, const void *body, size_t len, hik_reply *reply)
+static hik_err client__perform(hik_isapi *isapi, const char *method, const char *path,
+                               const char *content_type, const void *body, size_t len,
+                               isapi_stream *st, hik_reply *reply)
 {
     if (!reply)
         return HIK_ERR_INVALID;
@@ -494,13 +588,13 @@ hik_err hik_isapi_request(hik_isapi *isapi, const char *method, const char *path
     if (asprintf(&url, "%s%s", isapi->base_url, path) < 0)
         return HIK_ERR_NOMEM;
     struct curl_slist *headers = NULL;
-    hik_err err = client__prepare(isapi, method, content_type, body, len, &headers);
+    hik_err err = client__prepare(isapi, method, content_type, body, len, st, &headers);
     if (err) {
         free(url);
         curl_slist_free_all(headers);
         return err;
     }
-    isapi_sink sink = {.reply = reply, .max = isapi->max_reply};
+    isapi_sink sink = {.reply = reply, .max = isapi->max_reply, .stream = st};
     isapi->errbuf[0] = '\0';
     curl_easy_setopt(isapi->curl, CURLOPT_URL, url);
     curl_easy_setopt(isapi->curl, CURLOPT_WRITEDATA, &sink);
@@ -515,7 +609,28 @@ hik_err hik_isapi_request(hik_isapi *isapi, const char *method, const char *path
     curl_easy_setopt(isapi->curl, CURLOPT_WRITEDATA, NULL);
     curl_easy_setopt(isapi->curl, CURLOPT_HEADERDATA, NULL);
     curl_easy_setopt(isapi->curl, CURLOPT_DEBUGDATA, NULL);
+    curl_easy_setopt(isapi->curl, CURLOPT_READDATA, NULL);
+    curl_easy_setopt(isapi->curl, CURLOPT_SEEKDATA, NULL);
+    curl_easy_setopt(isapi->curl, CURLOPT_SEEKFUNCTION, NULL);
     curl_slist_free_all(headers);
     free(url);
     return err;
+}
+
+hik_err hik_isapi_request(hik_isapi *isapi, const char *method, const char *path,
+                          const char *content_type, const void *body, size_t len, hik_reply *reply)
+{
+    return client__perform(isapi, method, path, content_type, body, len, NULL, reply);
+}
+
+hik_err isapi__request_stream(hik_isapi *isapi, const char *method, const char *path,
+                              const char *content_type, isapi_stream *st, hik_reply *reply)
+{
+    if (!st || (st->out_fd >= 0 && st->out_max == 0)) {
+        if (reply)
+            memset(reply, 0, sizeof(*reply));
+        return HIK_ERR_INVALID;
+    }
+    st->out_written = 0;
+    return client__perform(isapi, method, path, content_type, NULL, 0, st, reply);
 }

@@ -25,4 +25,23 @@ bool isapi__body_reports_lock(const uint8_t *body, size_t len, const hik_status 
  * returns false when it had to cut. */
 bool isapi__copy(char *dst, size_t dst_len, const char *src);
 
+/* A request whose body comes from, or whose 2xx reply goes to, a file
+ * descriptor instead of memory (firmware images, configuration backups).
+ * in_fd -1: no body; out_fd -1: the reply lands in hik_reply as usual. */
+typedef struct isapi_stream {
+    int in_fd;
+    uint64_t in_start; /* offset of the first byte to send */
+    uint64_t in_size;  /* bytes to send */
+    uint64_t in_pos;   /* libcurl's position, rewound on a digest resend */
+    int out_fd;
+    uint64_t out_max; /* a longer reply is HIK_ERR_TOO_BIG */
+    uint64_t out_written;
+    long timeout_ms; /* whole request; 0 = the handle's */
+} isapi_stream;
+
+/* hik_isapi_request with a streamed body or reply. Errors as there, plus
+ * HIK_ERR_IO when the local file could not be read or written. */
+hik_err isapi__request_stream(hik_isapi *isapi, const char *method, const char *path,
+                              const char *content_type, isapi_stream *st, hik_reply *reply);
+
 #endif

@@ -16,11 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "api_codec.h"
 #include "api_routes.h"
 #include "auth.h"
 #include "discovery.h"
+#include "device_ops.h"
 #include "log.h"
 
 #define API_THREADS 4
@@ -38,7 +40,25 @@ typedef struct api_conn {
     char *body;
     size_t len, cap;
     bool too_big;
+    /* firmware uploads go to a file under the data directory */
+    int upload_fd;
+    uint64_t upload_len;
+    char upload_path[1200];
 } api_conn;
+
+static bool api__upload_append(api_conn *ac, const char *data, size_t n)
+{
+    if (ac->upload_len + n > GW_FIRMWARE_MAX_UPLOAD)
+        return false;
+    for (size_t done = 0; done < n;) {
+        ssize_t w = write(ac->upload_fd, data + done, n - done);
+        if (w <= 0)
+            return false;
+        done += (size_t)w;
+    }
+    ac->upload_len += n;
+    return true;
+}
 
 static bool api__body_append(api_conn *ac, const char *data, size_t n)
 {
@@ -219,6 +239,10 @@ static void api__serve(gw *g, struct MHD_Connection *c, const char *url, const c
                        api_conn *ac, api_resp *rs)
 {
     api_req rq = {.g = g, .conn = c, .method = method, .path = url};
+    if (ac->upload_path[0]) {
+        rq.upload_path = ac->upload_path;
+        rq.upload_len = ac->upload_len;
+    }
     char buf[512], allow[64];
     bool path_known;
     api__client_addr(c, rq.addr, sizeof rq.addr);
@@ -255,7 +279,18 @@ static enum MHD_Result api__handler(void *cls, struct MHD_Connection *c, const c
         ac = calloc(1, sizeof *ac);
         if (!ac)
             return MHD_NO;
+        ac->upload_fd = -1;
         *con_cls = ac;
+        if (gw_device_ops_is_upload(method, url) &&
+            gw_device_ops_upload_open(api->g, &ac->upload_fd, ac->upload_path,
+                                      sizeof ac->upload_path))
+            ac->upload_path[0] = '\0';
+        return MHD_YES;
+    }
+    if (*upload_size && ac->upload_fd >= 0) {
+        if (!ac->too_big && !api__upload_append(ac, upload_data, *upload_size))
+            ac->too_big = true;
+        *upload_size = 0;
         return MHD_YES;
     }
     if (*upload_size) {
@@ -269,8 +304,14 @@ static enum MHD_Result api__handler(void *cls, struct MHD_Connection *c, const c
         return MHD_YES;
     }
     api_resp rs = {.status = 500};
+    if (ac->upload_fd >= 0) {
+        close(ac->upload_fd);
+        ac->upload_fd = -1;
+    }
     if (ac->too_big)
-        api_error(&rs, 413, NULL, "request body larger than %d bytes", GW_API_MAX_BODY);
+        api_error(&rs, 413, NULL, "request body larger than %llu bytes",
+                  ac->upload_path[0] ? (unsigned long long)GW_FIRMWARE_MAX_UPLOAD
+                                     : (unsigned long long)GW_API_MAX_BODY);
     else
         api__serve(api->g, c, url, method, ac, &rs);
     if (!rs.json && !rs.data && rs.status != 204)
@@ -286,6 +327,10 @@ static void api__completed(void *cls, struct MHD_Connection *c, void **con_cls,
 {
     api_conn *ac = *con_cls;
     if (ac) {
+        if (ac->upload_fd >= 0)
+            close(ac->upload_fd);
+        if (ac->upload_path[0])
+            unlink(ac->upload_path); /* what the handler did not take */
         free(ac->body);
         free(ac);
         *con_cls = NULL;

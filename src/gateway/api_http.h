@@ -33,6 +33,10 @@ typedef struct api_req {
     bool via_session; /* authenticated by cookie (else Basic or none) */
     char session_token[GW_AUTH_TOKEN_LEN + 1];
     char csrf[GW_AUTH_TOKEN_LEN + 1];
+    /* A body streamed to a file instead of memory (firmware uploads):
+     * the handler may rename or delete it; api.c deletes what is left. */
+    const char *upload_path;
+    uint64_t upload_len;
 } api_req;
 
 typedef struct api_header {

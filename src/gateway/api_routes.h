@@ -46,6 +46,18 @@ void api_devices_get(api_req *rq, api_resp *rs);
 void api_devices_create(api_req *rq, api_resp *rs);
 void api_devices_update(api_req *rq, api_resp *rs);
 void api_devices_delete(api_req *rq, api_resp *rs);
+/* api_device_ops.c */
+void api_devices_activate(api_req *rq, api_resp *rs);
+void api_device_reboot(api_req *rq, api_resp *rs);
+void api_device_password(api_req *rq, api_resp *rs);
+void api_device_network_get(api_req *rq, api_resp *rs);
+void api_device_network_set(api_req *rq, api_resp *rs);
+void api_device_firmware_get(api_req *rq, api_resp *rs);
+void api_device_firmware_upload(api_req *rq, api_resp *rs);
+void api_device_backups_list(api_req *rq, api_resp *rs);
+void api_device_backup_create(api_req *rq, api_resp *rs);
+void api_device_backup_restore(api_req *rq, api_resp *rs);
+void api_jobs_get(api_req *rq, api_resp *rs);
 /* api_actions.c */
 void api_actions_list(api_req *rq, api_resp *rs);
 void api_actions_get(api_req *rq, api_resp *rs);

@@ -17,6 +17,7 @@
 #include "actions.h"
 #include "api.h"
 #include "auth.h"
+#include "device_ops.h"
 #include "devices.h"
 #include "gateway.h"
 #include "hik/version.h"
@@ -64,7 +65,7 @@ static int start(gw *g)
     }
     if (gw_auth_init(g))
         return -1;
-    if (gw_writer_start(g) || gw_actions_start(g)) {
+    if (gw_writer_start(g) || gw_actions_start(g) || gw_device_ops_start(g)) {
         gw_error("starting the writer and action workers failed");
         return -1;
     }
@@ -73,16 +74,15 @@ static int start(gw *g)
         return -1;
     }
     gw_info("hikgated %s: ingest on http://%s%s, API and web UI on http://%s, data in %s",
-            HIK_VERSION, g->cfg.ingest_addr, g->cfg.ingest_path, g->cfg.api_addr,
-            g->cfg.data_dir);
+            HIK_VERSION, g->cfg.ingest_addr, g->cfg.ingest_path, g->cfg.api_addr, g->cfg.data_dir);
     return 0;
 }
 
 static void stop(gw *g)
 {
     if (g->ingest && !gw_ingest_drain(g, DRAIN_TIMEOUT_MS)) {
-        gw_warn("shutdown: %u event requests still in flight after %d ms",
-                gw_ingest_in_flight(g), DRAIN_TIMEOUT_MS);
+        gw_warn("shutdown: %u event requests still in flight after %d ms", gw_ingest_in_flight(g),
+                DRAIN_TIMEOUT_MS);
         /* The writer commits what it holds and resumes those connections
          * before the listener goes away under them. */
         gw_writer_stop(g);
@@ -92,6 +92,7 @@ static void stop(gw *g)
     gw_ingest_stop(g);
     gw_writer_stop(g); /* commits whatever is still queued */
     gw_actions_stop(g);
+    gw_device_ops_stop(g);
     gw_auth_free(g);
     gw_rules_free(g->rules);
     gw_devices_free(g->devices);

@@ -117,6 +117,18 @@ static const char *schema_v1 =
     " csrf TEXT NOT NULL,"
     " created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL);";
 
+/* Version 2: configuration backups taken from devices (the files live
+ * under <data-dir>/backups/<device-id>/). */
+static const char *schema_v2 =
+    "CREATE TABLE device_backups("
+    " id INTEGER PRIMARY KEY,"
+    " device_id INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,"
+    " created_ms INTEGER NOT NULL,"
+    " firmware TEXT,"
+    " size INTEGER NOT NULL,"
+    " file TEXT NOT NULL);"
+    "CREATE INDEX device_backups_by_device ON device_backups(device_id, id);";
+
 int64_t gw_now_ms(void)
 {
     struct timespec ts;
@@ -211,7 +223,18 @@ static hik_err store__migrate(gw_store *st, char *err, size_t err_len)
                      sqlite3_errmsg(st->db));
             return HIK_ERR_IO;
         }
-        gw_info("store: created schema version %d in %s", GW_SCHEMA_VERSION, st->path);
+        gw_info("store: created schema version 1 in %s", st->path);
+        v = 1;
+    }
+    if (v == 1) {
+        if (gw_store_exec(st, "BEGIN IMMEDIATE") || gw_store_exec(st, schema_v2) ||
+            gw_store_exec(st, "PRAGMA user_version = 2") || gw_store_exec(st, "COMMIT")) {
+            gw_store_exec(st, "ROLLBACK");
+            snprintf(err, err_len, "%s: migrating the schema to version 2 failed: %s", st->path,
+                     sqlite3_errmsg(st->db));
+            return HIK_ERR_IO;
+        }
+        gw_info("store: schema version 2 in %s", st->path);
     }
     return HIK_OK;
 }
@@ -226,8 +249,7 @@ static hik_err store__pragmas(gw_store *st, bool sync_full, char *err, size_t er
     bool wal = mode && strcmp(mode, "wal") == 0;
     sqlite3_finalize(stmt);
     if (!wal) {
-        snprintf(err, err_len, "%s: cannot enable WAL mode: %s", st->path,
-                 sqlite3_errmsg(st->db));
+        snprintf(err, err_len, "%s: cannot enable WAL mode: %s", st->path, sqlite3_errmsg(st->db));
         return HIK_ERR_IO;
     }
     if (gw_store_exec(st, "PRAGMA foreign_keys=ON") ||

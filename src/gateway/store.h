@@ -15,7 +15,7 @@
 
 #include "hik/error.h"
 
-#define GW_SCHEMA_VERSION 1
+#define GW_SCHEMA_VERSION 2
 
 typedef struct gw_store {
     sqlite3 *db;

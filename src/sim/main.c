@@ -40,6 +40,9 @@ static void main__usage(FILE *f)
             "                        multicast group 239.255.255.250 joined on the\n"
             "                        interface of the listen address)\n"
             "  --sadp-port N         SADP UDP port (default 37020)\n"
+            "  --inactive            start as a factory-fresh device that must be activated\n"
+            "                        (the password given is then only a placeholder)\n"
+            "  --reboot-seconds S    how long a reboot keeps the device away (default 2)\n"
             "  --log-level L         debug, info (default), warn, error\n"
             "alertStream (GET /ISAPI/Event/notification/alertStream):\n"
             "  --max-streams N       concurrent streams, more get 503 (default 5, max %d)\n"
@@ -143,6 +146,7 @@ static void main__defaults(sim_config *c)
     c->nonce_seconds = 300;
     c->push_timeout_ms = 5000;
     sim_alert_stream_defaults(c);
+    c->reboot_seconds = 2;
     c->port = -1;
     c->sadp = true;
     c->sadp_port = 37020;
@@ -181,6 +185,8 @@ static int main__options(int argc, char **argv, sim_config *c)
         O_SADP,
         O_NO_SADP,
         O_SADP_PORT,
+        O_INACTIVE,
+        O_REBOOT_S,
         O_HELP,
         O_VERSION
     };
@@ -211,6 +217,8 @@ static int main__options(int argc, char **argv, sim_config *c)
                                          {"sadp", 0, 0, O_SADP},
                                          {"no-sadp", 0, 0, O_NO_SADP},
                                          {"sadp-port", 1, 0, O_SADP_PORT},
+                                         {"inactive", 0, 0, O_INACTIVE},
+                                         {"reboot-seconds", 1, 0, O_REBOOT_S},
                                          {"help", 0, 0, O_HELP},
                                          {"version", 0, 0, O_VERSION},
                                          {0, 0, 0, 0}};
@@ -274,6 +282,11 @@ static int main__options(int argc, char **argv, sim_config *c)
             break;
         case O_SADP_PORT:
             ok = main__int(optarg, 1, 65535, &c->sadp_port);
+        case O_INACTIVE:
+            c->inactive = true;
+            break;
+        case O_REBOOT_S:
+            ok = main__int(optarg, 0, 3600, &c->reboot_seconds);
             break;
         case O_HELP:
             main__usage(stdout);
@@ -320,6 +333,7 @@ int main(int argc, char **argv)
 
     if (sim_state_init(&s))
         return 1;
+    sim_maintenance_init(&s);
     if (sim_http_bind(&s)) /* first: port 0 picks a free port, part of the identity */
         return 1;
     main__derive_identity(&s.cfg);

@@ -76,6 +76,8 @@ typedef struct sim_config {
     int stream_stall_after; /* seconds, 0: never */
     bool sadp;     /* answer SADP probes (default on; --no-sadp) */
     int sadp_port; /* default 37020 */
+    bool inactive;      /* --inactive: a factory-fresh device, not activated */
+    int reboot_seconds; /* how long a reboot keeps the listener closed */
 } sim_config;
 
 typedef struct sim_region {
@@ -165,9 +167,32 @@ typedef struct sim_sadp_state {
     int command_port;
     unsigned long probes, updates, denied, reboots;
 } sim_sadp_state;
+/* sim_isapi_maintenance.c / sim_isapi_security.c: what management
+ * operations change. */
+typedef struct sim_ip {
+    char addressing[16];
+    char address[48];
+    char mask[48];
+    char gateway[48];
+    char dns1[48];
+    char dns2[48];
+} sim_ip;
+
+typedef struct sim_maint {
+    sim_ip ip;
+    bool activated;
+    char challenge[65];        /* AES key (hex) of the last activation challenge */
+    time_t upgrade_started;    /* 0 = no upgrade under way */
+    char pending_firmware[32]; /* version the running upgrade installs */
+    bool rebooting;
+    unsigned long reboots;
+    unsigned long password_changes;
+    unsigned long config_imports;
+} sim_maint;
 
 typedef struct sim_state {
     pthread_mutex_t lock;
+    sim_maint maint;
     sim_privacy_mask masks[SIM_MAX_CHANNELS];
     int n_triggers;
     sim_trigger triggers[SIM_MAX_TRIGGERS];
@@ -337,6 +362,20 @@ int sim_alert_stream_queue(sim *s, struct MHD_Connection *conn, sim_reply *reply
 int sim_alert_stream_publish(sim *s, const sim_payload *p);
 int sim_alert_stream_open_count(sim *s);
 struct json_t *sim_alert_stream_state_json(sim *s);
+/* sim_http.c: close the listener and every connection, wait, listen
+ * again on the same address (a device restarting). Runs on its own
+ * thread; false when one is already under way. */
+bool sim_http_restart(sim *s, int down_seconds, void (*while_down)(sim *s));
+
+/* sim_isapi_security.c: activation (answered before authentication) and
+ * account passwords. */
+bool sim_isapi_security_pre_auth(sim *s, const sim_request *req, sim_reply *reply);
+bool sim_isapi_security_handle(sim *s, const sim_request *req, sim_reply *reply);
+
+/* sim_isapi_maintenance.c: ipAddress, reboot, firmware, configurationData. */
+void sim_maintenance_init(sim *s);
+bool sim_isapi_maintenance_handle(sim *s, const sim_request *req, sim_reply *reply);
+struct json_t *sim_maintenance_json(sim *s); /* for /sim/state; caller holds the lock */
 
 /* sim_control.c */
 bool sim_control_handle(sim *s, const sim_request *req, sim_reply *reply);

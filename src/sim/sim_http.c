@@ -38,6 +38,9 @@ typedef struct http_conn {
 
 static struct MHD_Daemon *http__daemon;
 static int http__fd = -1;
+/* start, stop and restart may come from main and from a restart thread */
+static pthread_mutex_t http__life = PTHREAD_MUTEX_INITIALIZER;
+static atomic_bool http__restarting;
 
 void sim_reply_header(sim_reply *r, const char *name, const char *value)
 {
@@ -108,11 +111,14 @@ static void http__dispatch(sim *s, const sim_request *req, sim_reply *reply)
         return;
     }
     sim_state_count_path(s, req->path);
+    if (sim_isapi_security_pre_auth(s, req, reply))
+        return;
     if (!sim_auth_check(s, req, reply))
         return;
     if (sim_auth_handle(s, req, reply) || sim_isapi_system_handle(s, req, reply) ||
         sim_isapi_event_handle(s, req, reply) || sim_isapi_http_hosts_handle(s, req, reply) ||
-        sim_alert_stream_handle(s, req, reply))
+        sim_alert_stream_handle(s, req, reply) ||
+        sim_isapi_security_handle(s, req, reply) || sim_isapi_maintenance_handle(s, req, reply))
         return;
     sim_xml_not_found(reply, req->path);
 }
@@ -254,7 +260,7 @@ hik_err sim_http_bind(sim *s)
     return http__fd < 0 ? HIK_ERR_NETWORK : HIK_OK;
 }
 
-hik_err sim_http_start(sim *s)
+static hik_err http__start_locked(sim *s)
 {
     int fd = http__fd;
     if (fd < 0)
@@ -267,12 +273,21 @@ hik_err sim_http_start(sim *s)
     if (!http__daemon) {
         sim_log(SIM_LOG_ERROR, "could not start the HTTP server");
         close(fd);
+        http__fd = -1;
         return HIK_ERR_NETWORK;
     }
     return sim_alert_stream_start(s);
 }
 
-void sim_http_stop(sim *s)
+hik_err sim_http_start(sim *s)
+{
+    pthread_mutex_lock(&http__life);
+    hik_err err = http__start_locked(s);
+    pthread_mutex_unlock(&http__life);
+    return err;
+}
+
+static void http__stop_locked(sim *s)
 {
     if (!http__daemon)
         return;
@@ -281,6 +296,69 @@ void sim_http_stop(sim *s)
      * bounded by the push timeout, so this wait is bounded too */
     for (int i = 0; i < 600 && atomic_load(&s->jobs) > 0; i++)
         usleep(50 * 1000);
-    MHD_stop_daemon(http__daemon);
+    MHD_stop_daemon(http__daemon); /* closes the listening socket too */
     http__daemon = NULL;
+    http__fd = -1;
+}
+
+void sim_http_stop(sim *s)
+{
+    pthread_mutex_lock(&http__life);
+    http__stop_locked(s);
+    pthread_mutex_unlock(&http__life);
+}
+
+typedef struct http_restart {
+    sim *s;
+    int down_seconds;
+    void (*while_down)(sim *s);
+} http_restart;
+
+static void *http__restart_main(void *arg)
+{
+    http_restart *r = arg;
+    sim *s = r->s;
+    usleep(300 * 1000); /* let the answer that asked for it leave first */
+    pthread_mutex_lock(&http__life);
+    http__stop_locked(s);
+    pthread_mutex_unlock(&http__life);
+    sim_log(SIM_LOG_INFO, "restarting: listener closed for %d s", r->down_seconds);
+    if (r->while_down)
+        r->while_down(s);
+    for (int i = 0; i < r->down_seconds * 10 && !atomic_load(&s->stopping); i++)
+        usleep(100 * 1000);
+    pthread_mutex_lock(&http__life);
+    if (!atomic_load(&s->stopping)) {
+        http__fd = http__listen_socket(s);
+        if (http__fd < 0 || http__start_locked(s))
+            sim_log(SIM_LOG_ERROR, "restart: could not listen again");
+        else
+            sim_log(SIM_LOG_INFO, "restarted: listening on %s:%d", s->cfg.listen_addr, s->cfg.port);
+    }
+    pthread_mutex_unlock(&http__life);
+    atomic_store(&http__restarting, false);
+    free(r);
+    return NULL;
+}
+
+bool sim_http_restart(sim *s, int down_seconds, void (*while_down)(sim *s))
+{
+    if (atomic_exchange(&http__restarting, true))
+        return false;
+    http_restart *r = calloc(1, sizeof(*r));
+    pthread_t tid;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    bool ok = r != NULL;
+    if (ok) {
+        *r = (http_restart){.s = s, .down_seconds = down_seconds, .while_down = while_down};
+        ok = pthread_create(&tid, &attr, http__restart_main, r) == 0;
+    }
+    pthread_attr_destroy(&attr);
+    if (!ok) {
+        free(r);
+        atomic_store(&http__restarting, false);
+    }
+    return ok;
 }

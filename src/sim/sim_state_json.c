@@ -118,6 +118,7 @@ hik_err sim_state_dump(sim *s, sim_buf *out)
     json_object_set_new(root, "pushes", json__pushes(s));
     json_object_set_new(root, "alert_streams", sim_alert_stream_state_json(s));
     json_object_set_new(root, "sadp", sim_sadp_state_json(s));
+    json_object_set_new(root, "maintenance", sim_maintenance_json(s));
     pthread_mutex_unlock(&s->st.lock);
     char *text = json_dumps(root, JSON_INDENT(1) | JSON_SORT_KEYS);
     json_decref(root);

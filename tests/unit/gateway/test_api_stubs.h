@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "actions.h"
 #include "config.h"
@@ -69,6 +70,62 @@ __attribute__((weak)) hik_err gw_rules_validate(hik_event_kind kind, json_t *con
         }
     }
     return HIK_OK;
+}
+
+/* Device management (device_ops.c) talks to cameras: not exercised here. */
+#include "device_ops.h"
+
+static void stub_ops_none(gw_op_result *res)
+{
+    res->status = 503;
+    res->body = json_pack("{s:s}", "error", "device operations are not linked in this test");
+}
+
+__attribute__((weak)) void gw_device_ops_job(gw *g, int64_t device_id, gw_op_kind kind,
+                                             const char *file, int64_t n, gw_op_result *res)
+{
+    if (file)
+        unlink(file);
+    stub_ops_none(res);
+}
+__attribute__((weak)) json_t *gw_device_ops_job_json(gw *g, int64_t job_id)
+{
+    return NULL;
+}
+__attribute__((weak)) json_t *gw_device_ops_latest_json(gw *g, int64_t device_id, gw_op_kind kind)
+{
+    return NULL;
+}
+__attribute__((weak)) void gw_device_ops_password(gw *g, int64_t device_id, const char *pw,
+                                                  gw_op_result *res)
+{
+    stub_ops_none(res);
+}
+__attribute__((weak)) void gw_device_ops_network_get(gw *g, int64_t device_id, gw_op_result *res)
+{
+    stub_ops_none(res);
+}
+__attribute__((weak)) void gw_device_ops_network_set(gw *g, int64_t device_id, json_t *settings,
+                                                     gw_op_result *res)
+{
+    stub_ops_none(res);
+}
+__attribute__((weak)) void gw_device_ops_activate(gw *g, const char *address, int port,
+                                                  const char *password, gw_op_result *res)
+{
+    stub_ops_none(res);
+}
+__attribute__((weak)) void gw_device_ops_backups(gw *g, int64_t device_id, gw_op_result *res)
+{
+    stub_ops_none(res);
+}
+__attribute__((weak)) bool gw_device_ops_is_upload(const char *method, const char *url)
+{
+    return false;
+}
+__attribute__((weak)) hik_err gw_device_ops_upload_open(gw *g, int *fd, char *path, size_t path_len)
+{
+    return HIK_ERR_UNSUPPORTED;
 }
 
 #endif
