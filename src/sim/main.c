@@ -282,6 +282,7 @@ static int main__options(int argc, char **argv, sim_config *c)
             break;
         case O_SADP_PORT:
             ok = main__int(optarg, 1, 65535, &c->sadp_port);
+            break;
         case O_INACTIVE:
             c->inactive = true;
             break;
