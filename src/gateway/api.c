@@ -269,6 +269,27 @@ static void api__serve(gw *g, struct MHD_Connection *c, const char *url, const c
     json_decref(rq.body);
 }
 
+/* A firmware upload goes to disk as it arrives, so its sender must be
+ * known (and pass the CSRF check) before the first byte is written: an
+ * anonymous client must not be able to fill the data directory. */
+static enum MHD_Result api__upload_start(struct gw_api *api, struct MHD_Connection *c,
+                                         const char *method, const char *url, api_conn *ac)
+{
+    api_req rq = {.g = api->g, .conn = c, .method = method, .path = url};
+    api_resp rs = {.status = 500};
+    api__client_addr(c, rq.addr, sizeof rq.addr);
+    if (api__authenticate(&rq, &rs) && api__csrf_ok(&rq, &rs)) {
+        if (gw_device_ops_upload_open(api->g, &ac->upload_fd, ac->upload_path,
+                                      sizeof ac->upload_path))
+            ac->upload_path[0] = '\0';
+        return MHD_YES;
+    }
+    enum MHD_Result ret = api__send(c, &rs);
+    json_decref(rs.json);
+    free(rs.data);
+    return ret;
+}
+
 static enum MHD_Result api__handler(void *cls, struct MHD_Connection *c, const char *url,
                                     const char *method, const char *version,
                                     const char *upload_data, size_t *upload_size, void **con_cls)
@@ -281,10 +302,8 @@ static enum MHD_Result api__handler(void *cls, struct MHD_Connection *c, const c
             return MHD_NO;
         ac->upload_fd = -1;
         *con_cls = ac;
-        if (gw_device_ops_is_upload(method, url) &&
-            gw_device_ops_upload_open(api->g, &ac->upload_fd, ac->upload_path,
-                                      sizeof ac->upload_path))
-            ac->upload_path[0] = '\0';
+        if (gw_device_ops_is_upload(method, url))
+            return api__upload_start(api, c, method, url, ac);
         return MHD_YES;
     }
     if (*upload_size && ac->upload_fd >= 0) {

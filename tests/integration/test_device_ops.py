@@ -6,6 +6,7 @@ login attempt, then nothing), a weak new password, a corrupt firmware file,
 a device that does not come back from a reboot in time.
 """
 import os
+import socket
 import sys
 import time
 import unittest
@@ -202,6 +203,21 @@ class DeviceOps(unittest.TestCase):
         self.assertEqual(self.gw.api("GET", "/api/v1/devices/%d" % dev)["firmware"], "V5.8.1")
         self.assertEqual(os.listdir(os.path.join(self.gw.data_dir, "tmp")), [],
                          "the uploaded image is deleted afterwards")
+
+    def test_anonymous_upload_is_refused_before_its_body(self):
+        """The answer comes as soon as the headers are read: an anonymous
+        client cannot make hikgated write a byte of its upload to disk."""
+        sim, dev = self.camera("127.0.0.80")
+        s = socket.create_connection(("127.0.0.1", self.gw.api_port), timeout=10)
+        s.sendall(b"POST /api/v1/devices/%d/firmware HTTP/1.1\r\nHost: x\r\n"
+                  b"Content-Type: application/octet-stream\r\n"
+                  b"Content-Length: 104857600\r\n\r\n" % dev + b"SWKH" + b"\0" * 4096)
+        answer = s.recv(4096).decode("latin-1")
+        s.close()
+        self.assertTrue(answer.startswith("HTTP/1.1 401"), answer)
+        tmp = os.path.join(self.gw.data_dir, "tmp")
+        self.assertEqual(os.listdir(tmp) if os.path.isdir(tmp) else [], [])
+        self.assertNotIn("/ISAPI/System/updateFirmware", sim.state()["requests"])
 
     def test_corrupt_firmware_is_refused_before_sending(self):
         sim, dev = self.camera("127.0.0.79")
