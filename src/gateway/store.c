@@ -17,7 +17,7 @@
 
 #include "log.h"
 
-static const char *schema_v1 =
+static const char schema_v1[] =
     "CREATE TABLE devices("
     " id INTEGER PRIMARY KEY,"
     " name TEXT NOT NULL UNIQUE,"
@@ -119,7 +119,7 @@ static const char *schema_v1 =
 
 /* Version 2: configuration backups taken from devices (the files live
  * under <data-dir>/backups/<device-id>/). */
-static const char *schema_v2 =
+static const char schema_v2[] =
     "CREATE TABLE device_backups("
     " id INTEGER PRIMARY KEY,"
     " device_id INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,"
@@ -166,6 +166,23 @@ sqlite3_stmt *gw_store_prepare(gw_store *st, const char *sql)
     }
     return stmt;
 }
+
+/* Version 3: event delivery per device (push, pull alertStream, both) and
+ * what hikgate knows of the device's stream and of the HTTP host slot it
+ * configured on the camera; triggers may fire on both edges of an event. */
+static const char schema_v3[] =
+    "ALTER TABLE devices ADD COLUMN delivery TEXT NOT NULL DEFAULT 'push';"
+    "ALTER TABLE devices ADD COLUMN stream_state TEXT;"
+    "ALTER TABLE devices ADD COLUMN stream_error TEXT;"
+    "ALTER TABLE devices ADD COLUMN stream_since_ms INTEGER;"
+    "ALTER TABLE devices ADD COLUMN lock_until_ms INTEGER;"
+    "ALTER TABLE devices ADD COLUMN http_host_slot INTEGER;"
+    "ALTER TABLE devices ADD COLUMN http_host_saved TEXT;"
+    "ALTER TABLE devices ADD COLUMN configured_ms INTEGER;"
+    "ALTER TABLE triggers ADD COLUMN fire_on TEXT NOT NULL DEFAULT 'active';";
+
+/* migrations[v] takes a database from version v to v + 1. */
+static const char *const migrations[GW_SCHEMA_VERSION] = {schema_v1, schema_v2, schema_v3};
 
 static int store__user_version(gw_store *st)
 {
@@ -215,26 +232,17 @@ static hik_err store__migrate(gw_store *st, char *err, size_t err_len)
     if (v == GW_SCHEMA_VERSION)
         return HIK_OK;
     /* Forward migrations, one step per version, each in its own transaction. */
-    if (v == 0) {
-        if (gw_store_exec(st, "BEGIN IMMEDIATE") || gw_store_exec(st, schema_v1) ||
-            gw_store_exec(st, "PRAGMA user_version = 1") || gw_store_exec(st, "COMMIT")) {
+    for (; v < GW_SCHEMA_VERSION; v++) {
+        char bump[64];
+        snprintf(bump, sizeof bump, "PRAGMA user_version = %d", v + 1);
+        if (gw_store_exec(st, "BEGIN IMMEDIATE") || gw_store_exec(st, migrations[v]) ||
+            gw_store_exec(st, bump) || gw_store_exec(st, "COMMIT")) {
             gw_store_exec(st, "ROLLBACK");
-            snprintf(err, err_len, "%s: creating the schema failed: %s", st->path,
-                     sqlite3_errmsg(st->db));
+            snprintf(err, err_len, "%s: migrating the schema to version %d failed: %s",
+                     st->path, v + 1, sqlite3_errmsg(st->db));
             return HIK_ERR_IO;
         }
-        gw_info("store: created schema version 1 in %s", st->path);
-        v = 1;
-    }
-    if (v == 1) {
-        if (gw_store_exec(st, "BEGIN IMMEDIATE") || gw_store_exec(st, schema_v2) ||
-            gw_store_exec(st, "PRAGMA user_version = 2") || gw_store_exec(st, "COMMIT")) {
-            gw_store_exec(st, "ROLLBACK");
-            snprintf(err, err_len, "%s: migrating the schema to version 2 failed: %s", st->path,
-                     sqlite3_errmsg(st->db));
-            return HIK_ERR_IO;
-        }
-        gw_info("store: schema version 2 in %s", st->path);
+        gw_info("store: schema version %d in %s", v + 1, st->path);
     }
     return HIK_OK;
 }

@@ -15,7 +15,7 @@
 
 #include "hik/error.h"
 
-#define GW_SCHEMA_VERSION 2
+#define GW_SCHEMA_VERSION 3
 
 typedef struct gw_store {
     sqlite3 *db;

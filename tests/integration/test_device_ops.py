@@ -77,6 +77,8 @@ class DeviceOps(unittest.TestCase):
     # -- password --------------------------------------------------------
     def test_password_change_then_calls_use_the_new_one(self):
         sim, dev = self.camera("127.0.0.71")
+        # the identity probe on declaration must not race the change with the old password
+        self.wait_online(dev)
         self.gw.api("POST", "/api/v1/devices/%d/password" % dev,
                     {"new_password": "Brand-new-42"}, expect=200)
         status, _ = sim.isapi("GET", "/ISAPI/System/deviceInfo")  # old password
