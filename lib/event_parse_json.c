@@ -144,7 +144,7 @@ static double json__similarity(json_t *c)
         s = strtod(json_string_value(v), NULL);
     if (s > 0 && s <= 1.0)
         s *= 100.0;
-    if (s < 0)
+    if (!(s >= 0)) /* also NaN: strtod reads "nan" */
         s = 0;
     if (s > 100)
         s = 100;
