@@ -3,12 +3,15 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 DATA_DIR   ?= data
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CTEST_ARGS ?=
 RUN_ARGS   ?=
 
-.PHONY: all deps deps-test build build-asan run test test-release test-asan bench clean format
+.PHONY: all deps deps-test build build-asan run test test-release test-asan bench clean format \
+        fuzz test-fuzz
 
 all: build
 
@@ -33,7 +36,7 @@ build-asan: deps-test $(ASAN_BUILD)/Makefile
 run: build
 	$(BUILD)/hikgated --data-dir $(DATA_DIR) --ingest 0.0.0.0:4000 --api 127.0.0.1:8080 $(RUN_ARGS)
 
-test: deps-test test-release test-asan
+test: deps-test test-release test-asan test-fuzz
 
 test-release: build
 	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure $(CTEST_ARGS)
@@ -43,6 +46,14 @@ test-asan: build-asan
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    ctest -j $(JOBS) --output-on-failure $(CTEST_ARGS)
 
+# libFuzzer targets (clang), FUZZ_SECONDS each: make fuzz FUZZ_SECONDS=600
+fuzz: deps-test
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# The short run every `make test` does: 5 seconds per target.
+test-fuzz: deps-test
+	tests/fuzz/run.sh $(FUZZ_BUILD) 5
+
 bench: build
 	bench/run.sh $(BUILD)
 
@@ -50,4 +61,4 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -8,6 +8,7 @@
  * DetectionRegionEntry, direction under ANPR...), so a nested block that
  * reuses a name (an ipAddress inside some sub-structure) cannot overwrite
  * the event's own. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -454,6 +455,14 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* A TargetRect coordinate. strtof also reads "nan" and "inf", which are no
+ * fraction of the frame and have no JSON form, so they count as 0. */
+static float build__coord(const char *t)
+{
+    float v = strtof(t, NULL);
+    return isfinite(v) ? v : 0.0f;
+}
+
 static void build__apply_region(event_build *b, enum field f, const char *t)
 {
     hik_region *r = b->region;
@@ -468,16 +477,16 @@ static void build__apply_region(event_build *b, enum field f, const char *t)
         r->target = hik_target_from_str(t);
         break;
     case F_RECT_X:
-        r->rect_x = strtof(t, NULL);
+        r->rect_x = build__coord(t);
         break;
     case F_RECT_Y:
-        r->rect_y = strtof(t, NULL);
+        r->rect_y = build__coord(t);
         break;
     case F_RECT_W:
-        r->rect_w = strtof(t, NULL);
+        r->rect_w = build__coord(t);
         break;
     default:
-        r->rect_h = strtof(t, NULL);
+        r->rect_h = build__coord(t);
         break;
     }
 }

@@ -138,26 +138,35 @@ static hik_err body__doc(body_format f, const uint8_t *doc, size_t len, const hi
     return hik_event_parse_xml(doc, len, opts, out, max_out, n_out, diag);
 }
 
+/* No usable boundary parameter: take it from the body's first line,
+ * "--boundary". A NUL in it would cut the boundary short of what the body
+ * says (down to nothing), so such a line is no boundary. */
+static bool body__first_line_boundary(const uint8_t *body, size_t len,
+                                      char out[HIK_MULTIPART_MAX_BOUNDARY + 1])
+{
+    size_t i = 0;
+    while (i < len && (body[i] == '\r' || body[i] == '\n'))
+        i++;
+    size_t e = i;
+    while (e < len && body[e] != '\r' && body[e] != '\n')
+        e++;
+    if (e - i < 3 || body[i] != '-' || body[i + 1] != '-' ||
+        e - i - 2 > HIK_MULTIPART_MAX_BOUNDARY || memchr(body + i + 2, '\0', e - i - 2))
+        return false;
+    memcpy(out, body + i + 2, e - i - 2);
+    out[e - i - 2] = '\0';
+    return true;
+}
+
 static hik_err body__multipart(const char *content_type, const uint8_t *body, size_t len,
                                const hik_parse_opts *opts, hik_event *out, size_t max_out,
                                size_t *n_out, hik_parse_diag *diag)
 {
     char boundary[HIK_MULTIPART_MAX_BOUNDARY + 1];
-    if (!content_type || hik_multipart_boundary(content_type, boundary, sizeof(boundary))) {
-        /* No usable boundary parameter: take it from the first line. */
-        size_t i = 0;
-        while (i < len && (body[i] == '\r' || body[i] == '\n'))
-            i++;
-        size_t e = i;
-        while (e < len && body[e] != '\r' && body[e] != '\n')
-            e++;
-        if (e - i < 3 || body[i] != '-' || body[i + 1] != '-' ||
-            e - i - 2 > HIK_MULTIPART_MAX_BOUNDARY) {
-            body__diag(diag, "multipart body without a usable boundary");
-            return HIK_ERR_PARSE;
-        }
-        memcpy(boundary, body + i + 2, e - i - 2);
-        boundary[e - i - 2] = '\0';
+    if ((!content_type || hik_multipart_boundary(content_type, boundary, sizeof(boundary))) &&
+        !body__first_line_boundary(body, len, boundary)) {
+        body__diag(diag, "multipart body without a usable boundary");
+        return HIK_ERR_PARSE;
     }
     hik_part parts[HIK_MULTIPART_MAX_PARTS];
     size_t n_parts;

@@ -150,7 +150,7 @@ static double json__similarity(const json_doc *d, uint32_t c)
     }
     if (s > 0 && s <= 1.0)
         s *= 100.0;
-    if (!(s >= 0)) /* also NaN */
+    if (!(s >= 0)) /* also NaN: strtod reads "nan" */
         s = 0;
     if (s > 100)
         s = 100;

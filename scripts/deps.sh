@@ -10,7 +10,10 @@ want=(
     python3 sqlite3 curl
 )
 if [ "${1:-}" = "--test" ]; then
-    want+=(clang libclang-rt-14-dev iproute2)
+    # libclang-rt-14-dev holds clang 14's libFuzzer runtime
+    # (libclang_rt.fuzzer*.a) next to ASan/UBSan: -fsanitize=fuzzer needs
+    # nothing else (libfuzzer-14-dev is the standalone libFuzzer.a, unused).
+    want+=(clang clang-14 libclang-rt-14-dev iproute2)
 fi
 
 missing=()

@@ -237,6 +237,27 @@ static void test_multipart_boundary_from_body(void **state)
     assert_int_equal(ev.kind, HIK_EV_MOTION);
 }
 
+/* A first line that cannot be a boundary (a NUL right after "--") is a
+ * malformed body from the network, never a bad argument. Found by fuzzing. */
+static void test_multipart_boundary_from_body_with_nul(void **state)
+{
+    static const uint8_t bodies[][8] = {{'-', '-', 0}, {'-', '-', 0, 'a', '\r', '\n', 'x'}};
+    static const size_t lens[] = {3, 7};
+    static const char *const ctypes[] = {NULL, "multipart/form-data", "text/plain"};
+    for (size_t i = 0; i < 2; i++)
+        for (size_t k = 0; k < 3; k++) {
+            hik_event ev;
+            size_t n = 9;
+            hik_parse_diag diag;
+            hik_err err =
+                hik_event_parse_body(ctypes[k], bodies[i], lens[i], NULL, &ev, 1, &n, &diag);
+            if (err != HIK_ERR_PARSE)
+                fail_msg("body %zu, type %zu: %s, not a parse error", i, k, hik_err_name(err));
+            assert_int_equal(n, 0);
+            assert_true(strlen(diag.message) > 0);
+        }
+}
+
 static void test_plain_bodies(void **state)
 {
     static const char xml[] = "\r\n  " ALERT_XML("IO");
@@ -295,6 +316,7 @@ int main(void)
         cmocka_unit_test(test_truncated_multipart),
         cmocka_unit_test(test_multipart_without_alert),
         cmocka_unit_test(test_multipart_boundary_from_body),
+        cmocka_unit_test(test_multipart_boundary_from_body_with_nul),
         cmocka_unit_test(test_plain_bodies),
         cmocka_unit_test(test_unrecognised_body),
     };

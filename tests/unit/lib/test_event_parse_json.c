@@ -147,6 +147,27 @@ static void test_face_percent_similarity(void **state)
     assert_float_equal(ev.candidates[1].similarity, 76.0, 1e-6);
 }
 
+/* A similarity string strtod reads as NaN or infinity still lands in
+ * 0..100, so candidates stay sorted and serialisable. Found by fuzzing. */
+static void test_face_similarity_not_a_number(void **state)
+{
+    hik_event ev;
+    parse_one("{\"alarmResult\":[{\"faces\":[{\"identify\":[{\"candidate\":["
+              "{\"name\":\"A\",\"similarity\":\"nan\"},"
+              "{\"name\":\"B\",\"similarity\":\"50\"},"
+              "{\"name\":\"C\",\"similarity\":\"-inf\"},"
+              "{\"name\":\"D\",\"similarity\":\"inf\"}]}]}]}]}",
+              &ev);
+    assert_int_equal(ev.n_candidates, 4);
+    assert_string_equal(ev.candidates[0].name, "D");
+    assert_float_equal(ev.candidates[0].similarity, 100.0, 1e-9);
+    assert_string_equal(ev.candidates[1].name, "B");
+    assert_float_equal(ev.candidates[1].similarity, 50.0, 1e-9);
+    /* == rather than assert_float_equal, which lets a NaN pass. */
+    for (int i = 2; i < 4; i++)
+        assert_true(ev.candidates[i].similarity == 0.0);
+}
+
 static void test_face_without_event_type(void **state)
 {
     hik_event ev;
@@ -241,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_alert_array),
         cmocka_unit_test(test_face_fraction_similarity),
         cmocka_unit_test(test_face_percent_similarity),
+        cmocka_unit_test(test_face_similarity_not_a_number),
         cmocka_unit_test(test_face_without_event_type),
         cmocka_unit_test(test_face_candidates_capped_best_kept),
         cmocka_unit_test(test_face_capture),

@@ -362,6 +362,26 @@ static void test_regions(void **state)
     assert_false(ev.regions[1].has_rect);
 }
 
+/* strtof reads "nan" and "inf", which are no fraction and have no JSON
+ * form: such a coordinate is kept as 0. Found by fuzzing. */
+static void test_region_rect_not_finite(void **state)
+{
+    hik_event ev;
+    parse_one(alert_doc(NS_V20, "2.0",
+                        "<eventType>fielddetection</eventType><DetectionRegionList>"
+                        "<DetectionRegionEntry><regionID>1</regionID><TargetRect><X>nan</X>"
+                        "<Y>-inf</Y><width>1e999</width><height>0.5</height></TargetRect>"
+                        "</DetectionRegionEntry></DetectionRegionList>"),
+              NULL, &ev);
+    assert_int_equal(ev.n_regions, 1);
+    assert_true(ev.regions[0].has_rect);
+    /* == rather than assert_float_equal, which lets a NaN pass. */
+    assert_true(ev.regions[0].rect_x == 0.0f);
+    assert_true(ev.regions[0].rect_y == 0.0f);
+    assert_true(ev.regions[0].rect_w == 0.0f);
+    assert_float_equal(ev.regions[0].rect_h, 0.5, 1e-6);
+}
+
 static void test_regions_capped(void **state)
 {
     char body[8192] = "<eventType>linedetection</eventType><DetectionRegionList>";
@@ -690,6 +710,7 @@ int main(void)
         cmocka_unit_test(test_mac_forms),
         cmocka_unit_test(test_time_forms),
         cmocka_unit_test(test_regions),
+        cmocka_unit_test(test_region_rect_not_finite),
         cmocka_unit_test(test_regions_capped),
         cmocka_unit_test(test_nested_names_do_not_leak),
         cmocka_unit_test(test_anpr),
