@@ -27,7 +27,8 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-TARGETS = ("fuzz_event_xml", "fuzz_event_json", "fuzz_multipart", "fuzz_event_body")
+TARGETS = ("fuzz_event_xml", "fuzz_event_json", "fuzz_multipart", "fuzz_event_body",
+           "fuzz_alert_stream", "fuzz_sadp", "fuzz_digest")
 
 # Selector bytes of fuzz_event_body.c's content_types[] table.
 CT_NONE, CT_XML, CT_JSON, CT_PLAIN = 0, 1, 3, 4
@@ -272,6 +273,19 @@ def main():
             if boundary == b"MIME_boundary":
                 c.add("fuzz_event_body", bytes([CT_MP_MIME]) + body)
             c.add("fuzz_event_body", bytes([CT_MP_NO_BOUNDARY]) + body)
+    # alertStream bodies: runs of real parts as a camera streams them, with
+    # and without Content-Length, read in different sizes (the first byte).
+    xml_docs = [d for d in docs if kind_of(d) == "xml"]
+    for i in range(0, min(len(xml_docs), 120), 6):
+        run = xml_docs[i:i + 6]
+        body = b""
+        for k, doc in enumerate(run):
+            body += b"--boundary\r\nContent-Type: application/xml; charset=\"UTF-8\"\r\n"
+            if (i + k) % 2 == 0:
+                body += b"Content-Length: %d\r\n" % len(doc)
+            body += b"\r\n" + doc + b"\r\n"
+        header = b"multipart/mixed; boundary=" + (b"boundary" if i % 12 else b"other")
+        c.add("fuzz_alert_stream", bytes([i & 0xff]) + header + b"\n" + body)
     for lit in mp_literals:
         m = re.search(rb"(?:^|\n)--([^\r\n]+?)(?:--)?\r?\n", lit)
         if m:

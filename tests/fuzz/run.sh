@@ -16,7 +16,8 @@ fi
 build=$1
 secs=$2
 root=$(cd "$(dirname "$0")/../.." && pwd)
-targets=(fuzz_event_xml fuzz_event_json fuzz_multipart fuzz_event_body)
+targets=(fuzz_event_xml fuzz_event_json fuzz_multipart fuzz_event_body fuzz_alert_stream fuzz_sadp
+    fuzz_digest)
 
 CC=${FUZZ_CC:-clang} cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DHIK_FUZZ=ON -DHIK_TESTS=OFF >/dev/null || exit 2
