@@ -42,7 +42,10 @@ static const api_route routes[] = {
     {"PUT", "/api/v1/scenarios/{id}", api_scenarios_update, API_BODY},
     {"DELETE", "/api/v1/scenarios/{id}", api_scenarios_delete, 0},
 
+    {"GET", "/api/v1/meta", api_meta_get, 0},
+
     {"GET", "/api/v1/events", api_events_list, 0},
+    {"GET", "/api/v1/events/stream", api_events_stream, 0},
     {"GET", "/api/v1/events/{id}", api_events_get, 0},
     {"GET", "/api/v1/events/{id}/pictures/{n}", api_events_picture, 0},
 };
