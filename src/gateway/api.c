@@ -172,7 +172,10 @@ static bool api__authenticate(api_req *rq, api_resp *rs)
     } else {
         api_error(rs, 401, NULL, "authentication required");
     }
-    if (!cookie)
+    /* The web UI says who it is: a Basic challenge would make the browser
+     * pop up its own login dialog over the UI's. */
+    bool from_ui = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "X-Requested-With");
+    if (!cookie && !from_ui)
         api_header_add(rs, "WWW-Authenticate", "Basic realm=\"hikgate\", charset=\"UTF-8\"");
     return false;
 }
