@@ -11,6 +11,11 @@ want=(
 )
 if [ "${1:-}" = "--test" ]; then
     want+=(clang libclang-rt-14-dev)
+    # Browser tests: Debian's chromium; node and npm unless a node is on PATH.
+    want+=(chromium)
+    if ! command -v node >/dev/null 2>&1; then
+        want+=(nodejs npm)
+    fi
 fi
 
 missing=()
