@@ -17,4 +17,4 @@ cd "$here"
 if [ ! -d node_modules/playwright-core ]; then
     PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 fi
-exec node --test --test-concurrency=1 ui.test.js
+exec node --test --test-concurrency=1 --test-timeout=60000 ui.test.js

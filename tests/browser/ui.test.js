@@ -258,6 +258,6 @@ test('an event from the camera appears live with its picture and fires the scena
 test('log out ends the session', async () => {
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByRole('heading', { name: 'Log in' }).waitFor();
-  const r = await page.evaluate(async () => (await fetch('/api/v1/devices')).status);
+  const r = await page.evaluate(async () => (await fetch('/api/v1/devices', { headers: { 'X-Requested-With': 'test' } })).status);
   assert.equal(r, 401);
 });
