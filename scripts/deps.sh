@@ -14,6 +14,11 @@ if [ "${1:-}" = "--test" ]; then
     # (libclang_rt.fuzzer*.a) next to ASan/UBSan: -fsanitize=fuzzer needs
     # nothing else (libfuzzer-14-dev is the standalone libFuzzer.a, unused).
     want+=(clang clang-14 libclang-rt-14-dev iproute2)
+    # Browser tests: Debian's chromium; node and npm unless a node is on PATH.
+    want+=(chromium)
+    if ! command -v node >/dev/null 2>&1; then
+        want+=(nodejs npm)
+    fi
 fi
 
 missing=()

@@ -23,11 +23,14 @@
 #include "auth.h"
 #include "discovery.h"
 #include "device_ops.h"
+#include "event_feed.h"
 #include "log.h"
 
 #define API_THREADS 4
 #define API_CONNECTION_LIMIT 256
 #define API_TIMEOUT_S 30
+#define API_MAX_STREAMS 32 /* concurrent /api/v1/events/stream clients */
+#define API_STREAMS_CLOSE_MS 3000
 
 struct gw_api {
     gw *g;
@@ -96,10 +99,26 @@ static void api__client_addr(struct MHD_Connection *c, char *out, size_t len)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
 }
 
+void api_reply_raw(api_resp *rs, int status, struct MHD_Response *r)
+{
+    json_decref(rs->json);
+    rs->json = NULL;
+    if (rs->raw)
+        MHD_destroy_response(rs->raw);
+    rs->raw = r;
+    rs->status = status;
+}
+
 static enum MHD_Result api__send(struct MHD_Connection *c, api_resp *rs)
 {
     struct MHD_Response *resp;
     bool is_json = rs->json != NULL;
+    if (rs->raw) {
+        enum MHD_Result ret = MHD_queue_response(c, (unsigned)rs->status, rs->raw);
+        MHD_destroy_response(rs->raw);
+        rs->raw = NULL;
+        return ret;
+    }
     if (is_json) {
         char *text = json_dumps(rs->json, JSON_COMPACT);
         if (!text)
@@ -174,7 +193,10 @@ static bool api__authenticate(api_req *rq, api_resp *rs)
     } else {
         api_error(rs, 401, NULL, "authentication required");
     }
-    if (!cookie)
+    /* The web UI says who it is: a Basic challenge would make the browser
+     * pop up its own login dialog over the UI's. */
+    bool from_ui = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "X-Requested-With");
+    if (!cookie && !from_ui)
         api_header_add(rs, "WWW-Authenticate", "Basic realm=\"hikgate\", charset=\"UTF-8\"");
     return false;
 }
@@ -246,6 +268,8 @@ static void api__serve(gw *g, struct MHD_Connection *c, const char *url, const c
     char buf[512], allow[64];
     bool path_known;
     api__client_addr(c, rq.addr, sizeof rq.addr);
+    if (api_static_path(url))
+        return api_static_serve(&rq, rs);
     const api_route *r = api_route_find(method, url, buf, sizeof buf, rq.captures, &rq.n_captures,
                                         &path_known, allow, sizeof allow);
     if (!r || !(r->flags & API_PUBLIC)) {
@@ -333,7 +357,7 @@ static enum MHD_Result api__handler(void *cls, struct MHD_Connection *c, const c
                                      : (unsigned long long)GW_API_MAX_BODY);
     else
         api__serve(api->g, c, url, method, ac, &rs);
-    if (!rs.json && !rs.data && rs.status != 204)
+    if (!rs.json && !rs.data && !rs.raw && rs.status != 204)
         api_error(&rs, 500, NULL, "no answer");
     enum MHD_Result ret = api__send(c, &rs);
     json_decref(rs.json);
@@ -404,7 +428,15 @@ hik_err gw_api_start(gw *g, char *err, size_t err_len)
     if (!api)
         return HIK_ERR_NOMEM;
     api->g = g;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    api_static_resolve(&g->cfg);
+    if (gw_event_feed_start(g, API_MAX_STREAMS)) {
+        snprintf(err, err_len, "api: cannot start the event feed");
+        free(api);
+        return HIK_ERR_NOMEM;
+    }
+    /* Suspend/resume: event streams sleep on a suspended connection. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+                     MHD_ALLOW_SUSPEND_RESUME;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     /* The logger goes first so that every later option's complaints reach it. */
@@ -417,13 +449,15 @@ hik_err gw_api_start(gw *g, char *err, size_t err_len)
     if (!api->daemon) {
         snprintf(err, err_len, "api: cannot listen on %s (address in use or not local?)",
                  g->cfg.api_addr);
+        gw_event_feed_free(g);
         free(api);
         return HIK_ERR_IO;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(api->daemon, MHD_DAEMON_INFO_BIND_PORT);
     api->port = di ? di->port : 0;
     g->api = api;
-    gw_info("api: listening on %s (port %d)", g->cfg.api_addr, api->port);
+    gw_info("api: listening on %s (port %d), web UI from %s", g->cfg.api_addr, api->port,
+            g->cfg.web_dir[0] ? g->cfg.web_dir : "(none found; give --web-dir)");
     return HIK_OK;
 }
 
@@ -431,8 +465,11 @@ void gw_api_stop(gw *g)
 {
     if (!g->api)
         return;
+    /* Streams end first: libmicrohttpd must not meet a suspended one. */
+    gw_event_feed_close(g, API_STREAMS_CLOSE_MS);
     MHD_stop_daemon(g->api->daemon);
     gw_discovery_forget(); /* the scan cache lives as long as the API */
+    gw_event_feed_free(g);
     free(g->api);
     g->api = NULL;
 }

@@ -16,6 +16,7 @@
 #include "gateway.h"
 
 struct MHD_Connection;
+struct MHD_Response;
 
 #define API_MAX_CAPTURES 4
 #define API_MAX_HEADERS 8
@@ -52,10 +53,14 @@ typedef struct api_resp {
     char content_type[128]; /* for data */
     api_header headers[API_MAX_HEADERS];
     int n_headers;
+    struct MHD_Response *raw; /* owned; a response built by the handler (streams, files) */
 } api_resp;
 
 /* Answer with a JSON value (takes the reference). */
 void api_reply(api_resp *rs, int status, json_t *json);
+/* Answer with a libmicrohttpd response the handler built, headers and
+ * all (takes it; api.c adds nothing). */
+void api_reply_raw(api_resp *rs, int status, struct MHD_Response *r);
 /* Answer with an error; field may be NULL. */
 void api_error(api_resp *rs, int status, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

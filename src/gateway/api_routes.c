@@ -56,8 +56,10 @@ static const api_route routes[] = {
     {"GET", "/api/v1/discovery", api_discovery_scan, 0},
     {"POST", "/api/v1/discovery/declare", api_discovery_declare, API_BODY},
     {"POST", "/api/v1/discovery/update", api_discovery_update, API_BODY},
+    {"GET", "/api/v1/meta", api_meta_get, 0},
 
     {"GET", "/api/v1/events", api_events_list, 0},
+    {"GET", "/api/v1/events/stream", api_events_stream, 0},
     {"GET", "/api/v1/events/{id}", api_events_get, 0},
     {"GET", "/api/v1/events/{id}/pictures/{n}", api_events_picture, 0},
 };

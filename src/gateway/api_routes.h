@@ -87,5 +87,16 @@ void api_discovery_update(api_req *rq, api_resp *rs);
 void api_events_list(api_req *rq, api_resp *rs);
 void api_events_get(api_req *rq, api_resp *rs);
 void api_events_picture(api_req *rq, api_resp *rs);
+/* api_events_stream.c */
+void api_events_stream(api_req *rq, api_resp *rs);
+/* api_meta.c */
+void api_meta_get(api_req *rq, api_resp *rs);
+/* api_static.c: the web UI's files, outside /api/ (no authentication). */
+/* Fill cfg->web_dir when it is empty: web/ next to the binary, then
+ * ../share/hikgate/web, then the source tree's web/. */
+void api_static_resolve(gw_config *cfg);
+/* Is this URL path one of the UI's (anything not under /api/)? */
+bool api_static_path(const char *url);
+void api_static_serve(api_req *rq, api_resp *rs);
 
 #endif

@@ -91,7 +91,7 @@ static const struct {
     {OPT_API, "api", "HIKGATE_API", "ADDR:PORT   REST API and web UI (default 127.0.0.1:8080)"},
     {OPT_ADMIN_PASSWORD, "admin-password", "HIKGATE_ADMIN_PASSWORD",
      "PW   password of user admin on first run (default: generated and printed once)"},
-    {OPT_WEB_DIR, "web-dir", "HIKGATE_WEB_DIR", "DIR   static web UI files"},
+    {OPT_WEB_DIR, "web-dir", "HIKGATE_WEB_DIR", "DIR   web UI files (default: web/ next to the binary, else the source tree's)"},
     {OPT_LOG_LEVEL, "log-level", "HIKGATE_LOG_LEVEL", "LEVEL   debug, info, warn, error (default info)"},
     {OPT_SYNC, "sync", "HIKGATE_SYNC",
      "full|normal   fsync every commit (full, default) or let the OS flush (normal)"},

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "actions.h"
+#include "event_feed.h"
 #include "log.h"
 #include "rules.h"
 
@@ -249,11 +250,17 @@ static void *writer__main(void *arg)
 
         size_t fired;
         hik_err res = writer__commit(w, g, batch, &fired);
+        int64_t last_id = 0;
         for (gw_pending *p = batch, *next; p; p = next) {
             next = p->next; /* the callback may free p */
+            for (size_t i = 0; !res && i < p->n_events; i++)
+                if (p->event_ids[i] > last_id)
+                    last_id = p->event_ids[i];
             p->result = res;
             p->done(p, p->done_arg);
         }
+        if (last_id)
+            gw_events_published(g, last_id);
         if (!res && fired) {
             atomic_fetch_add(&g->stats.actions_queued, fired);
             gw_actions_wake(g);
