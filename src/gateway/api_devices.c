@@ -10,6 +10,7 @@
 #include "actions.h"
 #include "api_routes.h"
 #include "api_validate.h"
+#include "autoconf.h"
 #include "log.h"
 #include "store_config.h"
 
@@ -184,39 +185,56 @@ void api_devices_update(api_req *rq, api_resp *rs)
     json_decref(cur);
 }
 
-void api_devices_delete(api_req *rq, api_resp *rs)
+/* Does the device exist, and what still refers to it? Store locked. */
+static hik_err devices__refs(gw_store *st, int64_t id, int *exists, json_t *refs)
 {
-    int64_t id;
-    if (!api_capture_id(rq, 0, &id))
-        return api_error(rs, 404, NULL, "no such device");
-    gw_store *st = rq->g->store;
-    json_t *refs = json_array();
-    gw_store_lock(st);
-    int exists = gw_store_exists(st, "devices", id);
-    hik_err res = exists < 0 ? HIK_ERR_IO : HIK_OK;
-    if (exists == 1 && !res)
+    *exists = gw_store_exists(st, "devices", id);
+    hik_err res = *exists < 0 ? HIK_ERR_IO : HIK_OK;
+    if (*exists == 1 && !res)
         res = gw_store_collect_refs(st,
                                     "SELECT t.id, t.name FROM triggers t JOIN trigger_devices"
                                     " td ON td.trigger_id = t.id WHERE td.device_id = ?1"
                                     " ORDER BY t.id",
                                     id, "trigger", refs);
-    if (exists == 1 && !res)
+    if (*exists == 1 && !res)
         res = gw_store_collect_refs(st,
                                     "SELECT a.id, a.name FROM actions a JOIN action_devices"
                                     " ad ON ad.action_id = a.id WHERE ad.device_id = ?1"
                                     " ORDER BY a.id",
                                     id, "action", refs);
-    if (exists == 1 && !res && json_array_size(refs) == 0) {
-        sqlite3_stmt *stmt = gw_store_prepare(st, "DELETE FROM devices WHERE id = ?1");
-        if (stmt) {
-            sqlite3_bind_int64(stmt, 1, id);
-            res = sqlite3_step(stmt) == SQLITE_DONE ? HIK_OK : HIK_ERR_IO;
-        } else {
-            res = HIK_ERR_IO;
-        }
-        sqlite3_finalize(stmt);
-    }
+    return res;
+}
+
+/* The camera's HTTP host slot goes back to what it was before hikgate
+ * configured it (autoconf.c), before the row that remembers it goes:
+ * best effort, logged, and the deletion proceeds either way. */
+void api_devices_delete(api_req *rq, api_resp *rs)
+{
+    int64_t id;
+    int exists = 0;
+    if (!api_capture_id(rq, 0, &id))
+        return api_error(rs, 404, NULL, "no such device");
+    gw_store *st = rq->g->store;
+    json_t *refs = json_array();
+    gw_store_lock(st);
+    hik_err res = devices__refs(st, id, &exists, refs);
     gw_store_unlock(st);
+    if (!res && exists == 1 && json_array_size(refs) == 0) {
+        gw_autoconf_release(rq->g, id);
+        gw_store_lock(st);
+        res = devices__refs(st, id, &exists, refs);
+        if (!res && exists == 1 && json_array_size(refs) == 0) {
+            sqlite3_stmt *stmt = gw_store_prepare(st, "DELETE FROM devices WHERE id = ?1");
+            if (stmt) {
+                sqlite3_bind_int64(stmt, 1, id);
+                res = sqlite3_step(stmt) == SQLITE_DONE ? HIK_OK : HIK_ERR_IO;
+            } else {
+                res = HIK_ERR_IO;
+            }
+            sqlite3_finalize(stmt);
+        }
+        gw_store_unlock(st);
+    }
     if (res)
         api_error_store(rs);
     else if (exists == 0)

@@ -30,6 +30,8 @@ static const api_route routes[] = {
     {"GET", "/api/v1/devices/{id}/backups", api_device_backups_list, 0},
     {"POST", "/api/v1/devices/{id}/backups", api_device_backup_create, 0},
     {"POST", "/api/v1/devices/{id}/backups/{n}/restore", api_device_backup_restore, 0},
+    {"POST", "/api/v1/devices/{id}/configure", api_device_configure, 0},
+    {"GET", "/api/v1/devices/{id}/configure", api_device_configure_get, 0},
     {"GET", "/api/v1/jobs/{id}", api_jobs_get, 0},
 
     {"GET", "/api/v1/actions", api_actions_list, 0},
@@ -57,6 +59,8 @@ static const api_route routes[] = {
     {"POST", "/api/v1/discovery/declare", api_discovery_declare, API_BODY},
     {"POST", "/api/v1/discovery/update", api_discovery_update, API_BODY},
     {"GET", "/api/v1/meta", api_meta_get, 0},
+
+    {"GET", "/api/v1/state", api_state_get, 0},
 
     {"GET", "/api/v1/events", api_events_list, 0},
     {"GET", "/api/v1/events/stream", api_events_stream, 0},

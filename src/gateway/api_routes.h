@@ -83,6 +83,11 @@ void api_scenarios_delete(api_req *rq, api_resp *rs);
 void api_discovery_scan(api_req *rq, api_resp *rs);
 void api_discovery_declare(api_req *rq, api_resp *rs);
 void api_discovery_update(api_req *rq, api_resp *rs);
+/* api_autoconf.c */
+void api_device_configure(api_req *rq, api_resp *rs);
+void api_device_configure_get(api_req *rq, api_resp *rs);
+/* api_state.c */
+void api_state_get(api_req *rq, api_resp *rs);
 /* api_events.c */
 void api_events_list(api_req *rq, api_resp *rs);
 void api_events_get(api_req *rq, api_resp *rs);

@@ -3,7 +3,8 @@
  *
  * Conditions are checked against the event kind by the rules module
  * itself (gw_rules_validate), so what the API accepts is exactly what the
- * matcher understands. */
+ * matcher understands. fire_on says which edges fire: "active" (the
+ * start of an event, default) or "both" (also its end). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +16,12 @@
 #include "store_config.h"
 
 #define TRIGGER_SELECT                                                                             \
-    "SELECT id, name, type, event, conditions, created_ms, updated_ms FROM triggers"
+    "SELECT id, name, type, event, conditions, fire_on, created_ms, updated_ms FROM triggers"
 #define TRIGGER_DEVICES                                                                            \
     "SELECT device_id FROM trigger_devices WHERE trigger_id = ?1 ORDER BY device_id"
 
-static const char *const trigger_fields[] = {"name",  "type",       "devices",
-                                             "event", "conditions", NULL};
+static const char *const trigger_fields[] = {"name",       "type",    "devices", "event",
+                                             "conditions", "fire_on", NULL};
 static const char *const trigger_readonly[] = {"id", "created_ms", "updated_ms", NULL};
 
 static bool triggers__finish(gw_store *st, json_t *o)
@@ -75,9 +76,10 @@ static int triggers__write(gw_store *st, int64_t *id, const api_trigger_in *t)
 {
     char *conditions = json_dumps(t->conditions, JSON_COMPACT | JSON_SORT_KEYS);
     const char *sql = *id == 0 ? "INSERT INTO triggers(name, type, event, conditions,"
-                                 " created_ms, updated_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?5)"
+                                 " created_ms, updated_ms, fire_on)"
+                                 " VALUES(?1, ?2, ?3, ?4, ?5, ?5, ?7)"
                                : "UPDATE triggers SET name=?1, type=?2, event=?3,"
-                                 " conditions=?4, updated_ms=?5 WHERE id=?6";
+                                 " conditions=?4, updated_ms=?5, fire_on=?7 WHERE id=?6";
     sqlite3_stmt *stmt = conditions ? gw_store_prepare(st, sql) : NULL;
     if (!stmt) {
         free(conditions);
@@ -90,6 +92,7 @@ static int triggers__write(gw_store *st, int64_t *id, const api_trigger_in *t)
     sqlite3_bind_int64(stmt, 5, gw_now_ms());
     if (*id)
         sqlite3_bind_int64(stmt, 6, *id);
+    sqlite3_bind_text(stmt, 7, t->fire_on, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(stmt);
     if (rc == SQLITE_CONSTRAINT && gw_store_unique_violation(st))
         rc = SQLITE_CONSTRAINT_UNIQUE;

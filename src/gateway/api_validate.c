@@ -269,6 +269,12 @@ bool api_trigger_check(json_t *obj, api_trigger_in *out, api_verr *e)
         return false;
     out->kind = hik_event_kind_from_name(out->event);
     out->conditions = c;
+    if (!val__string(obj, "fire_on", "active", &out->fire_on, e))
+        return false;
+    if (!gw_rules_fire_on_valid(out->fire_on))
+        return val__fail(e, "fire_on",
+                         "fire_on must be \"active\" (the start of an event) or \"both\" (its "
+                         "start and its end, an inactive event or the expiry of its state)");
     return true;
 }
 

@@ -47,7 +47,8 @@ typedef struct api_trigger_in {
     hik_event_kind kind;
     int64_t devices[API_IDS_MAX];
     size_t n_devices;
-    json_t *conditions; /* borrowed; an object (empty when not given) */
+    json_t *conditions;  /* borrowed; an object (empty when not given) */
+    const char *fire_on; /* "active" (default) or "both": also the inactive edge */
 } api_trigger_in;
 
 typedef struct api_scenario_in {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hik/event.h"
 #include "hik/version.h"
 #include "log.h"
 
@@ -28,6 +29,7 @@ void gw_config_defaults(gw_config *cfg)
     snprintf(cfg->sadp_targets[0], sizeof cfg->sadp_targets[0], "239.255.255.250");
     cfg->n_sadp_targets = 1;
     cfg->sadp_port = 37020;
+    cfg->state_max_keys = 4096;
 }
 
 bool gw_config_split_addr(const char *addr_port, char *host, size_t host_len, int *port)
@@ -76,6 +78,10 @@ enum {
     OPT_SADP_INTERFACE,
     OPT_SADP_TARGET,
     OPT_SADP_PORT,
+    OPT_ADVERTISE_ADDR,
+    OPT_STATE_EXPIRY,
+    OPT_STATE_EXPIRY_KIND,
+    OPT_STATE_MAX_KEYS,
     OPT_CONFIG,
 };
 
@@ -85,9 +91,12 @@ static const struct {
     const char *env;
     const char *help;
 } settings[] = {
-    {OPT_DATA_DIR, "data-dir", "HIKGATE_DATA_DIR", "DIR   database, key and pictures (default ./data)"},
-    {OPT_INGEST, "ingest", "HIKGATE_INGEST", "ADDR:PORT   camera event listener (default 0.0.0.0:4000)"},
-    {OPT_INGEST_PATH, "ingest-path", "HIKGATE_INGEST_PATH", "PATH   path cameras post to (default /hik)"},
+    {OPT_DATA_DIR, "data-dir", "HIKGATE_DATA_DIR",
+     "DIR   database, key and pictures (default ./data)"},
+    {OPT_INGEST, "ingest", "HIKGATE_INGEST",
+     "ADDR:PORT   camera event listener (default 0.0.0.0:4000)"},
+    {OPT_INGEST_PATH, "ingest-path", "HIKGATE_INGEST_PATH",
+     "PATH   path cameras post to (default /hik)"},
     {OPT_API, "api", "HIKGATE_API", "ADDR:PORT   REST API and web UI (default 127.0.0.1:8080)"},
     {OPT_ADMIN_PASSWORD, "admin-password", "HIKGATE_ADMIN_PASSWORD",
      "PW   password of user admin on first run (default: generated and printed once)"},
@@ -95,7 +104,8 @@ static const struct {
     {OPT_LOG_LEVEL, "log-level", "HIKGATE_LOG_LEVEL", "LEVEL   debug, info, warn, error (default info)"},
     {OPT_SYNC, "sync", "HIKGATE_SYNC",
      "full|normal   fsync every commit (full, default) or let the OS flush (normal)"},
-    {OPT_MAX_BODY, "max-body", "HIKGATE_MAX_BODY", "BYTES   largest event body accepted (default 16777216)"},
+    {OPT_MAX_BODY, "max-body", "HIKGATE_MAX_BODY",
+     "BYTES   largest event body accepted (default 16777216)"},
     {OPT_ACTION_WORKERS, "action-workers", "HIKGATE_ACTION_WORKERS",
      "N   threads running actions on devices (default 4)"},
     {OPT_DEVICE_TIMEOUT, "device-timeout", "HIKGATE_DEVICE_TIMEOUT",
@@ -106,6 +116,16 @@ static const struct {
      "ADDR   where discovery probes go (default 239.255.255.250; repeat or list\n"
      "      with commas to add e.g. 255.255.255.255)"},
     {OPT_SADP_PORT, "sadp-port", "HIKGATE_SADP_PORT", "N   SADP UDP port (default 37020)"},
+    {OPT_ADVERTISE_ADDR, "advertise-addr", "HIKGATE_ADVERTISE_ADDR",
+     "ADDR   address cameras are configured to push events to (default: the ingest\n"
+     "      address, or when that is 0.0.0.0 the local address facing each camera)"},
+    {OPT_STATE_EXPIRY, "state-expiry", "HIKGATE_STATE_EXPIRY",
+     "SECONDS   an active event state with no repeat ends after this long\n"
+     "      (default 10; ANPR and face events 2)"},
+    {OPT_STATE_EXPIRY_KIND, "state-expiry-kind", "HIKGATE_STATE_EXPIRY_KIND",
+     "KIND=SECONDS[,...]   expiry of one event kind, e.g. motion=5,intrusion=20"},
+    {OPT_STATE_MAX_KEYS, "state-max-keys", "HIKGATE_STATE_MAX_KEYS",
+     "N   live event state keys kept, least recently updated dropped (default 4096)"},
 };
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
 
@@ -139,8 +159,8 @@ static bool config__int(const char *v, long lo, long hi, long *out, const char *
     errno = 0;
     long n = strtol(v, &end, 10);
     if (errno || *end || end == v || n < lo || n > hi) {
-        fprintf(stderr, "hikgated: %s: expected a number from %ld to %ld, got '%s'\n", what,
-                lo, hi, v);
+        fprintf(stderr, "hikgated: %s: expected a number from %ld to %ld, got '%s'\n", what, lo, hi,
+                v);
         return false;
     }
     *out = n;
@@ -181,6 +201,42 @@ static bool config__targets(gw_config *cfg, const char *v, const char *what)
     return true;
 }
 
+static bool config__seconds(const char *v, int *ms, const char *what)
+{
+    char *end;
+    errno = 0;
+    double sec = strtod(v, &end);
+    if (errno || *end || end == v || !(sec >= 0.05 && sec <= 86400)) {
+        fprintf(stderr, "hikgated: %s: expected seconds from 0.05 to 86400, got '%s'\n", what, v);
+        return false;
+    }
+    *ms = (int)(sec * 1000 + 0.5);
+    return true;
+}
+
+/* "kind=seconds,..." with known kinds only. */
+static bool config__expiry_kinds(gw_config *cfg, const char *v, const char *what)
+{
+    char list[sizeof cfg->state_expiry_kinds];
+    if (!config__copy(list, sizeof list, v, what))
+        return false;
+    char *save = NULL;
+    for (char *t = strtok_r(list, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+        char *eq = strchr(t, '=');
+        int ms;
+        if (eq)
+            *eq = 0;
+        if (!eq || hik_event_kind_from_name(t) == HIK_EV__COUNT) {
+            fprintf(stderr, "hikgated: %s: expected KIND=SECONDS with a known kind, got '%s'\n",
+                    what, t);
+            return false;
+        }
+        if (!config__seconds(eq + 1, &ms, what))
+            return false;
+    }
+    return config__copy(cfg->state_expiry_kinds, sizeof cfg->state_expiry_kinds, v, what);
+}
+
 static bool config__set(gw_config *cfg, int id, const char *v, const char *what)
 {
     long n;
@@ -195,8 +251,8 @@ static bool config__set(gw_config *cfg, int id, const char *v, const char *what)
             fprintf(stderr, "hikgated: %s: expected ADDR:PORT, got '%s'\n", what, v);
             return false;
         }
-        return config__copy(id == OPT_API ? cfg->api_addr : cfg->ingest_addr,
-                            sizeof cfg->api_addr, v, what);
+        return config__copy(id == OPT_API ? cfg->api_addr : cfg->ingest_addr, sizeof cfg->api_addr,
+                            v, what);
     case OPT_INGEST_PATH:
         if (v[0] != '/') {
             fprintf(stderr, "hikgated: %s: must start with '/'\n", what);
@@ -244,6 +300,23 @@ static bool config__set(gw_config *cfg, int id, const char *v, const char *what)
         if (!config__int(v, 1, 65535, &n, what))
             return false;
         cfg->sadp_port = (int)n;
+        return true;
+    case OPT_ADVERTISE_ADDR: {
+        unsigned char buf[16];
+        if (inet_pton(AF_INET, v, buf) != 1 && inet_pton(AF_INET6, v, buf) != 1) {
+            fprintf(stderr, "hikgated: %s: expected an IP address, got '%s'\n", what, v);
+            return false;
+        }
+        return config__copy(cfg->advertise_addr, sizeof cfg->advertise_addr, v, what);
+    }
+    case OPT_STATE_EXPIRY:
+        return config__seconds(v, &cfg->state_expiry_ms, what);
+    case OPT_STATE_EXPIRY_KIND:
+        return config__expiry_kinds(cfg, v, what);
+    case OPT_STATE_MAX_KEYS:
+        if (!config__int(v, 16, 1000000, &n, what))
+            return false;
+        cfg->state_max_keys = (size_t)n;
         return true;
     }
     return false;

@@ -9,25 +9,34 @@
 #define GW_SADP_MAX_TARGETS 8
 
 typedef struct gw_config {
-    char data_dir[1024];     /* --data-dir, HIKGATE_DATA_DIR; default ./data */
-    char ingest_addr[256];   /* --ingest ADDR:PORT, HIKGATE_INGEST; default 0.0.0.0:4000 */
-    char ingest_path[128];   /* --ingest-path, HIKGATE_INGEST_PATH; default /hik */
-    char api_addr[256];      /* --api ADDR:PORT, HIKGATE_API; default 127.0.0.1:8080 */
-    char admin_password[256];/* --admin-password, HIKGATE_ADMIN_PASSWORD: first run only */
-    char web_dir[1024];      /* --web-dir, HIKGATE_WEB_DIR: static UI files */
-    char log_level[16];      /* --log-level, HIKGATE_LOG_LEVEL; default info */
-    bool sync_full;          /* --sync full|normal, HIKGATE_SYNC; default full */
-    size_t max_body;         /* --max-body BYTES, HIKGATE_MAX_BODY; default 16 MiB */
-    int action_workers;      /* --action-workers N; default 4 */
-    int device_timeout_ms;   /* --device-timeout MS; default 5000 */
+    char data_dir[1024];      /* --data-dir, HIKGATE_DATA_DIR; default ./data */
+    char ingest_addr[256];    /* --ingest ADDR:PORT, HIKGATE_INGEST; default 0.0.0.0:4000 */
+    char ingest_path[128];    /* --ingest-path, HIKGATE_INGEST_PATH; default /hik */
+    char api_addr[256];       /* --api ADDR:PORT, HIKGATE_API; default 127.0.0.1:8080 */
+    char admin_password[256]; /* --admin-password, HIKGATE_ADMIN_PASSWORD: first run only */
+    char web_dir[1024];       /* --web-dir, HIKGATE_WEB_DIR: static UI files */
+    char log_level[16];       /* --log-level, HIKGATE_LOG_LEVEL; default info */
+    bool sync_full;           /* --sync full|normal, HIKGATE_SYNC; default full */
+    size_t max_body;          /* --max-body BYTES, HIKGATE_MAX_BODY; default 16 MiB */
+    int action_workers;       /* --action-workers N; default 4 */
+    int device_timeout_ms;    /* --device-timeout MS; default 5000 */
     /* SADP discovery. --sadp-target may be given several times (or as a
      * comma-separated list) to probe several addresses, e.g. the group and
      * 255.255.255.255; a later layer (file, environment, command line)
      * replaces an earlier one's list. */
-    char sadp_interface[16]; /* --sadp-interface ADDR; default 0.0.0.0 */
+    char sadp_interface[16];                    /* --sadp-interface ADDR; default 0.0.0.0 */
     char sadp_targets[GW_SADP_MAX_TARGETS][16]; /* --sadp-target; default 239.255.255.250 */
     int n_sadp_targets;
     int sadp_port; /* --sadp-port N; default 37020 */
+    /* Automatic camera configuration: the address cameras are told to push
+     * to. "" = the ingest address when it is a specific one, else the
+     * local address of the connection to each camera. */
+    char advertise_addr[64]; /* --advertise-addr ADDR */
+    /* Live event state (event_state.h): how long an `active` lasts with no
+     * repeat. 0 = the built-in defaults (10 s; ANPR and face 2 s). */
+    int state_expiry_ms;          /* --state-expiry SECONDS (fractions allowed) */
+    char state_expiry_kinds[256]; /* --state-expiry-kind kind=SECONDS[,kind=SECONDS] */
+    size_t state_max_keys;        /* --state-max-keys N; default 4096 */
 } gw_config;
 
 /* Fill with defaults. */

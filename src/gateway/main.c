@@ -15,6 +15,7 @@
 #include <libxml/parser.h>
 
 #include "actions.h"
+#include "autoconf.h"
 #include "api.h"
 #include "auth.h"
 #include "device_ops.h"
@@ -93,6 +94,7 @@ static void stop(gw *g)
     gw_writer_stop(g); /* commits whatever is still queued */
     gw_actions_stop(g);
     gw_device_ops_stop(g);
+    gw_autoconf_stop(g);
     gw_auth_free(g);
     gw_rules_free(g->rules);
     gw_devices_free(g->devices);

@@ -47,6 +47,7 @@ typedef struct rule_trigger {
     int64_t id;
     hik_event_kind kind;
     struct gw_conditions cond;
+    bool fire_inactive; /* fire_on = "both" */
     size_t n_scenarios;
     rule_scenario **scenarios;
 } rule_trigger;
@@ -161,7 +162,8 @@ static bool cond__known(const char *key)
 
 static bool cond__string_in(json_t *v, const char *a, const char *b)
 {
-    return json_is_string(v) && (!strcmp(json_string_value(v), a) || !strcmp(json_string_value(v), b));
+    return json_is_string(v) &&
+           (!strcmp(json_string_value(v), a) || !strcmp(json_string_value(v), b));
 }
 
 static hik_err cond__check_value(const char *key, json_t *v, const char **why)
@@ -211,8 +213,8 @@ static hik_err cond__check_value(const char *key, json_t *v, const char **why)
     return HIK_OK;
 }
 
-hik_err gw_rules_validate(hik_event_kind kind, json_t *conditions, char *field,
-                          size_t field_len, char *msg, size_t msg_len)
+hik_err gw_rules_validate(hik_event_kind kind, json_t *conditions, char *field, size_t field_len,
+                          char *msg, size_t msg_len)
 {
     if (!conditions || json_is_null(conditions))
         return HIK_OK;
@@ -231,8 +233,7 @@ hik_err gw_rules_validate(hik_event_kind kind, json_t *conditions, char *field,
         if (json_is_null(v))
             continue;
         if (!cond__applies(kind, key)) {
-            snprintf(text, sizeof text, "does not apply to %s events",
-                     hik_event_kind_name(kind));
+            snprintf(text, sizeof text, "does not apply to %s events", hik_event_kind_name(kind));
             return cond__fail(field, field_len, msg, msg_len, key, text);
         }
         const char *why = NULL;
@@ -258,8 +259,8 @@ static void cond__load(json_t *c, struct gw_conditions *out)
     if ((v = json_object_get(c, "list")) && json_is_string(v))
         out->list = hik_plate_list_from_str(json_string_value(v));
     if ((v = json_object_get(c, "direction")) && json_is_string(v))
-        out->direction = !strcmp(json_string_value(v), "incoming") ? HIK_DIR_INCOMING
-                                                                    : HIK_DIR_OUTGOING;
+        out->direction =
+            !strcmp(json_string_value(v), "incoming") ? HIK_DIR_INCOMING : HIK_DIR_OUTGOING;
     if ((v = json_object_get(c, "name")) && json_is_string(v))
         snprintf(out->name, sizeof out->name, "%s", json_string_value(v));
     if ((v = json_object_get(c, "min_similarity")) && json_is_number(v))
@@ -360,29 +361,64 @@ static size_t rules__emit(rule_scenario *s, int64_t now_ms, gw_fired *out, size_
 size_t gw_rules_match(gw_rules *r, int64_t device_id, const hik_event *ev, int64_t now_ms,
                       gw_fired *out, size_t max)
 {
-    /* Only the start of something fires: never an "inactive", never a heartbeat. */
-    if (!device_id || ev->heartbeat || ev->state == HIK_STATE_INACTIVE)
+    gw_edge edge = ev->state == HIK_STATE_INACTIVE ? GW_EDGE_INACTIVE : GW_EDGE_ACTIVE;
+    return gw_rules_match_edge(r, device_id, ev, edge, now_ms, out, max);
+}
+
+/* The index keys of (device_id, kind): *end past the last; NULL when none.
+ * Called with the read lock held. */
+static rule_key *rules__keys(rule_index *ix, int64_t device_id, hik_event_kind kind, rule_key **end)
+{
+    if (!ix || !ix->n_keys)
+        return NULL;
+    rule_key key = {.device_id = device_id, .kind = kind};
+    rule_key *hit = find_sorted(&key, ix->keys, ix->n_keys, sizeof key, key__cmp);
+    if (!hit)
+        return NULL;
+    while (hit > ix->keys && key__cmp(hit - 1, &key) == 0)
+        hit--;
+    rule_key *last = hit;
+    while (last < ix->keys + ix->n_keys && key__cmp(last, &key) == 0)
+        last++;
+    *end = last;
+    return hit;
+}
+
+size_t gw_rules_match_edge(gw_rules *r, int64_t device_id, const hik_event *ev, gw_edge edge,
+                           int64_t now_ms, gw_fired *out, size_t max)
+{
+    /* A repeat of something ongoing never fires, nor does a heartbeat. */
+    if (!device_id || ev->heartbeat || (edge != GW_EDGE_ACTIVE && edge != GW_EDGE_INACTIVE))
         return 0;
     size_t k = 0;
     pthread_rwlock_rdlock(&r->lock);
-    rule_index *ix = r->index;
-    if (ix && ix->n_keys) {
-        rule_key key = {.device_id = device_id, .kind = ev->kind};
-        rule_key *hit = find_sorted(&key, ix->keys, ix->n_keys, sizeof key, key__cmp);
-        if (hit) {
-            while (hit > ix->keys && key__cmp(hit - 1, &key) == 0)
-                hit--;
-            for (; hit < ix->keys + ix->n_keys && key__cmp(hit, &key) == 0; hit++) {
-                rule_trigger *t = hit->trigger;
-                if (!cond__hold(&t->cond, ev))
-                    continue;
-                for (size_t s = 0; s < t->n_scenarios && k < max; s++)
-                    k = rules__emit(t->scenarios[s], now_ms, out, k, max);
-            }
-        }
+    rule_key *end = NULL;
+    for (rule_key *hit = rules__keys(r->index, device_id, ev->kind, &end); hit && hit < end;
+         hit++) {
+        rule_trigger *t = hit->trigger;
+        if ((edge == GW_EDGE_INACTIVE && !t->fire_inactive) || !cond__hold(&t->cond, ev))
+            continue;
+        for (size_t s = 0; s < t->n_scenarios && k < max; s++)
+            k = rules__emit(t->scenarios[s], now_ms, out, k, max);
     }
     pthread_rwlock_unlock(&r->lock);
     return k;
+}
+
+bool gw_rules_wants_inactive(gw_rules *r, int64_t device_id, hik_event_kind kind)
+{
+    bool wants = false;
+    pthread_rwlock_rdlock(&r->lock);
+    rule_key *end = NULL;
+    for (rule_key *hit = rules__keys(r->index, device_id, kind, &end); hit && hit < end; hit++)
+        wants = wants || hit->trigger->fire_inactive;
+    pthread_rwlock_unlock(&r->lock);
+    return wants;
+}
+
+bool gw_rules_fire_on_valid(const char *fire_on)
+{
+    return fire_on && (!strcmp(fire_on, "active") || !strcmp(fire_on, "both"));
 }
 
 /* ---- loading ---------------------------------------------------------- */
@@ -419,18 +455,19 @@ static void *grow(void *arr, size_t *n, size_t *cap, size_t size)
     return arr;
 }
 
-#define GROW(arr, n, cap)                                                                      \
-    do {                                                                                       \
-        void *p_ = grow((arr), &(n), &(cap), sizeof *(arr));                                   \
-        if (!p_)                                                                               \
-            goto nomem;                                                                        \
-        (arr) = p_;                                                                            \
+#define GROW(arr, n, cap)                                                                          \
+    do {                                                                                           \
+        void *p_ = grow((arr), &(n), &(cap), sizeof *(arr));                                       \
+        if (!p_)                                                                                   \
+            goto nomem;                                                                            \
+        (arr) = p_;                                                                                \
     } while (0)
 
 static hik_err load__triggers(gw_store *st, rule_index *ix)
 {
     size_t cap = 0;
-    sqlite3_stmt *s = gw_store_prepare(st, "SELECT id, event, conditions FROM triggers ORDER BY id");
+    sqlite3_stmt *s =
+        gw_store_prepare(st, "SELECT id, event, conditions, fire_on FROM triggers ORDER BY id");
     if (!s)
         return HIK_ERR_IO;
     while (sqlite3_step(s) == SQLITE_ROW) {
@@ -441,6 +478,8 @@ static hik_err load__triggers(gw_store *st, rule_index *ix)
         json_t *c = json_loads((const char *)sqlite3_column_text(s, 2), 0, NULL);
         cond__load(c, &t->cond);
         json_decref(c);
+        const char *fire_on = (const char *)sqlite3_column_text(s, 3);
+        t->fire_inactive = fire_on && !strcmp(fire_on, "both");
     }
     sqlite3_finalize(s);
     return HIK_OK;
@@ -466,7 +505,8 @@ static hik_err load__actions(gw_store *st, rule_index *ix)
         json_decref(p);
     }
     sqlite3_finalize(s);
-    s = gw_store_prepare(st, "SELECT action_id, device_id FROM action_devices ORDER BY action_id, device_id");
+    s = gw_store_prepare(
+        st, "SELECT action_id, device_id FROM action_devices ORDER BY action_id, device_id");
     if (!s)
         return HIK_ERR_IO;
     while (sqlite3_step(s) == SQLITE_ROW) {
@@ -523,8 +563,8 @@ static hik_err load__scenarios(gw_store *st, rule_index *ix)
     sqlite3_finalize(s);
     for (size_t i = 0; i < ix->n_scenarios; i++) {
         rule_scenario *sc = &ix->scenarios[i];
-        rule_trigger *t = find_sorted(&sc->trigger_id, ix->triggers, ix->n_triggers, sizeof *t,
-                                  trigger__cmp_id);
+        rule_trigger *t =
+            find_sorted(&sc->trigger_id, ix->triggers, ix->n_triggers, sizeof *t, trigger__cmp_id);
         if (!t)
             continue;
         rule_scenario **p = realloc(t->scenarios, (t->n_scenarios + 1) * sizeof *p);
@@ -589,7 +629,7 @@ hik_err gw_rules_reload(gw_rules *r, gw_store *st)
     /* Keep cooldown clocks across the swap: the database copy may lag behind. */
     for (size_t i = 0; old && i < ix->n_scenarios; i++) {
         rule_scenario *o = find_sorted(&ix->scenarios[i].id, old->scenarios, old->n_scenarios,
-                                   sizeof *o, scenario__cmp_id);
+                                       sizeof *o, scenario__cmp_id);
         if (o && o->last_fired_ms > ix->scenarios[i].last_fired_ms)
             ix->scenarios[i].last_fired_ms = o->last_fired_ms;
     }

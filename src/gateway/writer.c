@@ -4,13 +4,26 @@
  * the previous commit finishes, so under light load every event commits at
  * once and under heavy load many events share one fsync. Rules are matched
  * here, inside the transaction, so the action runs an event fires are
- * durable exactly when the event is. */
+ * durable exactly when the event is.
+ *
+ * The live event state (event_state.c) is updated here too, just before
+ * matching, because it decides which `active` is a new activation and
+ * which a repeat. The writer also wakes once a second to expire state
+ * that no repeat renewed: for a (device, kind) a fire_on=both trigger
+ * watches, the expiry becomes a synthetic inactive event committed like
+ * any other, so the scenario it fires is as durable as a camera's. */
 #include "writer.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
+#include "event_state.h"
+#include "hik/event_json.h"
 #include "actions.h"
 #include "event_feed.h"
 #include "log.h"
@@ -18,6 +31,8 @@
 
 #define QUEUE_MAX 16384
 #define BATCH_MAX 2048
+#define EXPIRE_EVERY_MS 1000
+#define EXPIRE_MAX 64
 
 enum {
     ST_EVENT,
@@ -50,6 +65,8 @@ struct gw_writer {
     bool started;
     sqlite3_stmt *stmt[ST__COUNT];
     gw_writer_stats stats;
+    gw_event_state *state;
+    int64_t next_expire_ms;
 };
 
 void gw_pending_release(gw_pending *p)
@@ -142,8 +159,11 @@ static bool writer__insert_event(struct gw_writer *w, sqlite3 *db, gw_pending *p
 static bool writer__insert_runs(struct gw_writer *w, gw *g, gw_pending *p, size_t i)
 {
     gw_fired fired[GW_RULES_MAX_FIRED];
-    size_t n = gw_rules_match(g->rules, p->device_id, &p->events[i], p->received_ms, fired,
-                              GW_RULES_MAX_FIRED);
+    gw_edge edge =
+        p->expired ? GW_EDGE_INACTIVE
+                   : gw_event_state_update(w->state, p->device_id, &p->events[i], p->received_ms);
+    size_t n = gw_rules_match_edge(g->rules, p->device_id, &p->events[i], edge, p->received_ms,
+                                   fired, GW_RULES_MAX_FIRED);
     int64_t last_scenario = 0;
     for (size_t k = 0; k < n; k++) {
         char params[64];
@@ -234,14 +254,99 @@ static gw_pending *writer__take(struct gw_writer *w, size_t *n)
     return head;
 }
 
+static void writer__expired_done(gw_pending *p, void *arg)
+{
+    (void)arg;
+    if (p->result)
+        gw_error("writer: the expiry of a %s state could not be recorded", p->events[0].type_raw);
+    gw_pending_release(p);
+    free(p);
+}
+
+/* One synthetic inactive event for an expired key. */
+static void writer__submit_expired(gw *g, const gw_state_expired *x, int64_t now_ms)
+{
+    gw_pending *p = calloc(1, sizeof *p);
+    if (!p)
+        return;
+    hik_event *ev = &p->events[0];
+    hik_event_init(ev);
+    ev->kind = x->key.kind;
+    ev->state = HIK_STATE_INACTIVE;
+    ev->channel = x->key.channel;
+    snprintf(ev->type_raw, sizeof ev->type_raw, "%s", x->type_raw);
+    snprintf(ev->description, sizeof ev->description, "state expired: no active event since %lld",
+             (long long)x->last_active_ms);
+    if (x->key.region) {
+        ev->n_regions = 1;
+        ev->regions[0].id = x->key.region;
+        ev->regions[0].sensitivity = -1;
+    }
+    json_t *j = hik_event_to_json(ev);
+    if (j)
+        json_object_set_new(j, "expired", json_true());
+    p->fields_json[0] = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    p->n_events = 1;
+    p->raw_type = "";
+    p->device_id = x->key.device_id;
+    p->attribution = GW_ATTR_NONE;
+    snprintf(p->source_addr, sizeof p->source_addr, "hikgate");
+    p->received_ms = now_ms;
+    p->expired = true;
+    p->done = writer__expired_done;
+    if (gw_writer_submit(g, p)) {
+        gw_pending_release(p);
+        free(p);
+    }
+}
+
+/* Called with w->mu held; releases it while it works. */
+static void writer__expire(struct gw_writer *w, gw *g)
+{
+    gw_state_expired x[EXPIRE_MAX];
+    int64_t now = gw_now_ms();
+    w->next_expire_ms = now + EXPIRE_EVERY_MS;
+    pthread_mutex_unlock(&w->mu);
+    size_t n = gw_event_state_expire(w->state, now, x, EXPIRE_MAX);
+    for (size_t i = 0; i < n; i++) {
+        gw_debug("state: %s on device %lld channel %d region %d expired",
+                 hik_event_kind_name(x[i].key.kind), (long long)x[i].key.device_id,
+                 x[i].key.channel, x[i].key.region);
+        if (gw_rules_wants_inactive(g->rules, x[i].key.device_id, x[i].key.kind))
+            writer__submit_expired(g, &x[i], now);
+    }
+    pthread_mutex_lock(&w->mu);
+}
+
+/* Wait for work or the next expiry scan; true when the scan is due. */
+static bool writer__wait(struct gw_writer *w)
+{
+    int64_t now = gw_now_ms();
+    if (now >= w->next_expire_ms)
+        return true;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t wait_ms = w->next_expire_ms - now;
+    ts.tv_sec += wait_ms / 1000;
+    ts.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return pthread_cond_timedwait(&w->cv, &w->mu, &ts) == ETIMEDOUT;
+}
+
 static void *writer__main(void *arg)
 {
     gw *g = arg;
     struct gw_writer *w = g->writer;
     pthread_mutex_lock(&w->mu);
     for (;;) {
-        while (!w->head && !w->stop)
-            pthread_cond_wait(&w->cv, &w->mu);
+        while (!w->head && !w->stop) {
+            if (writer__wait(w))
+                writer__expire(w, g);
+        }
         if (!w->head && w->stop)
             break;
         size_t n;
@@ -266,6 +371,8 @@ static void *writer__main(void *arg)
             gw_actions_wake(g);
         }
         pthread_mutex_lock(&w->mu);
+        if (gw_now_ms() >= w->next_expire_ms)
+            writer__expire(w, g);
         w->stats.batches++;
         w->stats.items += n;
         if (n > w->stats.max_batch)
@@ -277,6 +384,33 @@ static void *writer__main(void *arg)
     return NULL;
 }
 
+/* Expiry from the configuration: a default and "kind=seconds,..." overrides
+ * (checked by config.c). */
+static hik_err writer__configure_state(gw_event_state *st, const gw_config *cfg)
+{
+    for (int k = 0; cfg->state_expiry_ms > 0 && k < HIK_EV__COUNT; k++)
+        gw_event_state_set_expiry(st, (hik_event_kind)k, cfg->state_expiry_ms);
+    char list[sizeof cfg->state_expiry_kinds];
+    snprintf(list, sizeof list, "%s", cfg->state_expiry_kinds);
+    char *save = NULL;
+    for (char *item = strtok_r(list, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(item, '=');
+        if (!eq)
+            continue;
+        *eq = '\0';
+        hik_event_kind kind = hik_event_kind_from_name(item);
+        double seconds = atof(eq + 1);
+        if (kind != HIK_EV__COUNT && seconds > 0)
+            gw_event_state_set_expiry(st, kind, (int64_t)(seconds * 1000));
+    }
+    return HIK_OK;
+}
+
+struct gw_event_state *gw_writer_event_state(gw *g)
+{
+    return g->writer ? g->writer->state : NULL;
+}
+
 hik_err gw_writer_start(gw *g)
 {
     struct gw_writer *w = calloc(1, sizeof *w);
@@ -285,6 +419,9 @@ hik_err gw_writer_start(gw *g)
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
     g->writer = w;
+    if (gw_event_state_new(g->cfg.state_max_keys, &w->state) ||
+        writer__configure_state(w->state, &g->cfg))
+        return HIK_ERR_NOMEM;
     gw_store_lock(g->store);
     for (int i = 0; i < ST__COUNT; i++) {
         w->stmt[i] = gw_store_prepare(g->store, sql[i]);
@@ -318,6 +455,7 @@ void gw_writer_stop(gw *g)
     gw_store_unlock(g->store);
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->cv);
+    gw_event_state_free(w->state);
     free(w);
     g->writer = NULL;
 }

@@ -25,7 +25,7 @@ typedef void (*gw_pending_done)(gw_pending *p, void *arg);
 struct gw_pending {
     /* filled by the producer */
     size_t n_events;
-    hik_event events[GW_PENDING_MAX_EVENTS]; /* raw/pictures point into the producer's body */
+    hik_event events[GW_PENDING_MAX_EVENTS];  /* raw/pictures point into the producer's body */
     char *fields_json[GW_PENDING_MAX_EVENTS]; /* hik_event_to_json text, owned by the pending */
     const char *raw_type;                     /* content type of the alert document */
     int64_t device_id;                        /* 0 = unattributed */
@@ -34,6 +34,9 @@ struct gw_pending {
     int64_t received_ms;
     gw_pending_done done;
     void *done_arg;
+    /* Synthetic inactive events the writer made for expired event state:
+     * their edge is "inactive" without consulting the state table. */
+    bool expired;
 
     /* filled by the writer before `done` */
     hik_err result;
@@ -53,6 +56,10 @@ hik_err gw_writer_submit(gw *g, gw_pending *p);
 
 /* Free the fields_json strings of a pending (not the pending itself). */
 void gw_pending_release(gw_pending *p);
+
+/* The live event state the writer keeps (event_state.h); NULL before
+ * gw_writer_start. */
+struct gw_event_state *gw_writer_event_state(gw *g);
 
 /* Counters for health and benchmarks. */
 typedef struct gw_writer_stats {

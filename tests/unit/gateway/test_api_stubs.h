@@ -12,11 +12,13 @@
 #include <unistd.h>
 
 #include "actions.h"
+#include "autoconf.h"
 #include "config.h"
 #include "gateway.h"
 #include "hik/event.h"
 #include "rules.h"
 #include "secrets.h"
+#include "writer.h"
 
 static const char *const stub_kind_names[HIK_EV__COUNT] = {
     "unknown",       "motion",           "intrusion",
@@ -126,6 +128,27 @@ __attribute__((weak)) bool gw_device_ops_is_upload(const char *method, const cha
 __attribute__((weak)) hik_err gw_device_ops_upload_open(gw *g, int *fd, char *path, size_t path_len)
 {
     return HIK_ERR_UNSUPPORTED;
+}
+
+/* Camera configuration and the live event state are tested elsewhere
+ * (test_event_state.c, the integration tests). */
+__attribute__((weak)) void gw_autoconf_configure(gw *g, int64_t device_id, bool dry_run,
+                                                 gw_autoconf_result *res)
+{
+    res->status = 503;
+    res->body = json_pack("{s:s}", "error", "camera configuration is not linked in this test");
+}
+__attribute__((weak)) void gw_autoconf_last(gw *g, int64_t device_id, gw_autoconf_result *res)
+{
+    gw_autoconf_configure(g, device_id, false, res);
+}
+__attribute__((weak)) hik_err gw_autoconf_release(gw *g, int64_t device_id)
+{
+    return HIK_OK;
+}
+__attribute__((weak)) struct gw_event_state *gw_writer_event_state(gw *g)
+{
+    return NULL;
 }
 
 #endif

@@ -178,6 +178,12 @@ static void test_trigger_conditions_must_apply_to_the_event(void **state)
     assert_true(api_trigger_check(o, &t, &e));
     assert_true(json_is_object(t.conditions));
     assert_int_equal(json_object_size(t.conditions), 0);
+    assert_string_equal(t.fire_on, "active"); /* the start only, by default */
+    json_decref(o);
+
+    o = parse("{\"name\":\"Motion\",\"devices\":[1],\"event\":\"motion\",\"fire_on\":\"both\"}");
+    assert_true(api_trigger_check(o, &t, &e));
+    assert_string_equal(t.fire_on, "both");
     json_decref(o);
 
     /* A plate condition on a motion trigger names the condition. */
@@ -193,6 +199,8 @@ static void test_trigger_conditions_must_apply_to_the_event(void **state)
         {"{\"name\":\"M\",\"devices\":[1],\"event\":\"unknown\"}", "event"},
         {"{\"name\":\"M\",\"devices\":[1],\"event\":\"earthquake\"}", "event"},
         {"{\"name\":\"M\",\"devices\":[1]}", "event"},
+        {"{\"name\":\"M\",\"devices\":[1],\"event\":\"motion\",\"fire_on\":\"end\"}", "fire_on"},
+        {"{\"name\":\"M\",\"devices\":[1],\"event\":\"motion\",\"fire_on\":1}", "fire_on"},
         {"{\"name\":\"M\",\"event\":\"motion\"}", "devices"},
         {"{\"name\":\"M\",\"devices\":[1],\"event\":\"motion\",\"conditions\":[]}", "conditions"},
         {"{\"name\":\"M\",\"devices\":[1],\"event\":\"motion\",\"conditions\":{\"channel\":0}}",

@@ -73,6 +73,38 @@ static void refusals(void **state)
     assert_string_equal(cfg.ingest_path, "/events");
 }
 
+/* Camera configuration and live event state settings. */
+static void autoconf_and_state_settings(void **state)
+{
+    gw_config cfg;
+    gw_config_defaults(&cfg);
+    assert_int_equal(cfg.state_max_keys, 4096);
+    assert_int_equal(cfg.state_expiry_ms, 0); /* the built-in per-kind defaults */
+    char *argv[] = {"hikgated",
+                    "--advertise-addr",
+                    "192.0.2.10",
+                    "--state-expiry",
+                    "2.5",
+                    "--state-expiry-kind",
+                    "motion=5,anpr=0.5",
+                    "--state-max-keys",
+                    "100",
+                    NULL};
+    assert_int_equal(gw_config_load(&cfg, 9, argv), 0);
+    assert_string_equal(cfg.advertise_addr, "192.0.2.10");
+    assert_int_equal(cfg.state_expiry_ms, 2500);
+    assert_string_equal(cfg.state_expiry_kinds, "motion=5,anpr=0.5");
+    assert_int_equal(cfg.state_max_keys, 100);
+    char *bad_addr[] = {"hikgated", "--advertise-addr", "camera.local", NULL};
+    assert_int_equal(gw_config_load(&cfg, 3, bad_addr), -1);
+    char *bad_kind[] = {"hikgated", "--state-expiry-kind", "earthquake=5", NULL};
+    assert_int_equal(gw_config_load(&cfg, 3, bad_kind), -1);
+    char *bad_secs[] = {"hikgated", "--state-expiry-kind", "motion=-1", NULL};
+    assert_int_equal(gw_config_load(&cfg, 3, bad_secs), -1);
+    char *zero[] = {"hikgated", "--state-expiry", "0", NULL};
+    assert_int_equal(gw_config_load(&cfg, 3, zero), -1);
+}
+
 /* SADP targets: a list that a later layer replaces and that repeats add
  * to; addresses must be dotted IPv4. */
 static void sadp_settings(void **state)
@@ -114,6 +146,7 @@ int main(void)
         cmocka_unit_test(precedence),
         cmocka_unit_test(refusals),
         cmocka_unit_test(sadp_settings),
+        cmocka_unit_test(autoconf_and_state_settings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -152,6 +152,41 @@ static void inactive_and_heartbeat_never_fire(void **state)
     assert_int_equal(fires(f, 1, &ev, 3), 0);
 }
 
+/* The edge decides: a repeat never fires; fire_on "both" also fires on
+ * the end (an inactive event, or the expiry the writer turns into one). */
+static void edges_and_fire_on(void **state)
+{
+    fixture *f = *state;
+    one_rule(f, "motion", "{}", 0);
+    gw_fired out[8];
+    hik_event ev;
+    hik_event_init(&ev);
+    ev.kind = HIK_EV_MOTION;
+    ev.state = HIK_STATE_ACTIVE;
+    assert_int_equal(gw_rules_match_edge(f->rules, 1, &ev, GW_EDGE_ACTIVE, 1, out, 8), 1);
+    assert_int_equal(gw_rules_match_edge(f->rules, 1, &ev, GW_EDGE_REPEAT, 2, out, 8), 0);
+    assert_int_equal(gw_rules_match_edge(f->rules, 1, &ev, GW_EDGE_NONE, 3, out, 8), 0);
+    ev.state = HIK_STATE_INACTIVE;
+    assert_int_equal(gw_rules_match_edge(f->rules, 1, &ev, GW_EDGE_INACTIVE, 4, out, 8), 0);
+    assert_false(gw_rules_wants_inactive(f->rules, 1, HIK_EV_MOTION));
+
+    exec(f->st, "UPDATE triggers SET fire_on = 'both' WHERE id = 1");
+    assert_int_equal(gw_rules_reload(f->rules, f->st), HIK_OK);
+    assert_true(gw_rules_wants_inactive(f->rules, 1, HIK_EV_MOTION));
+    assert_false(gw_rules_wants_inactive(f->rules, 2, HIK_EV_MOTION));
+    assert_false(gw_rules_wants_inactive(f->rules, 1, HIK_EV_INTRUSION));
+    assert_int_equal(gw_rules_match_edge(f->rules, 1, &ev, GW_EDGE_INACTIVE, 5, out, 8), 1);
+    assert_int_equal(out[0].action_id, 1);
+    /* the event's own state, for callers that track none */
+    assert_int_equal(fires(f, 1, &ev, 6), 1);
+    ev.state = HIK_STATE_ACTIVE;
+    assert_int_equal(gw_rules_match_edge(f->rules, 1, &ev, GW_EDGE_REPEAT, 7, out, 8), 0);
+    assert_true(gw_rules_fire_on_valid("both"));
+    assert_true(gw_rules_fire_on_valid("active"));
+    assert_false(gw_rules_fire_on_valid("inactive"));
+    assert_false(gw_rules_fire_on_valid(NULL));
+}
+
 static void anpr_plate_list_direction(void **state)
 {
     fixture *f = *state;
@@ -281,6 +316,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(region_target_from_event_level, setup, teardown),
         cmocka_unit_test_setup_teardown(several_regions_any_matches, setup, teardown),
         cmocka_unit_test_setup_teardown(inactive_and_heartbeat_never_fire, setup, teardown),
+        cmocka_unit_test_setup_teardown(edges_and_fire_on, setup, teardown),
         cmocka_unit_test_setup_teardown(anpr_plate_list_direction, setup, teardown),
         cmocka_unit_test_setup_teardown(face_name_and_similarity, setup, teardown),
         cmocka_unit_test_setup_teardown(channel_condition, setup, teardown),
