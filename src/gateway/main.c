@@ -17,6 +17,7 @@
 #include "actions.h"
 #include "api.h"
 #include "auth.h"
+#include "bulk.h"
 #include "device_ops.h"
 #include "devices.h"
 #include "gateway.h"
@@ -92,6 +93,7 @@ static void stop(gw *g)
     gw_ingest_stop(g);
     gw_writer_stop(g); /* commits whatever is still queued */
     gw_actions_stop(g);
+    gw_bulk_stop(g);
     gw_device_ops_stop(g);
     gw_auth_free(g);
     gw_rules_free(g->rules);
