@@ -32,6 +32,20 @@ def hikctl(*args, env=None, timeout=60):
     return proc.returncode, proc.stdout, proc.stderr
 
 
+def firmware_image(version, size=160 * 1024):
+    """A file shaped like digicap.dav (see test_device_ops.py) whose data
+    tells hiksim which version it installs."""
+    key = bytes([0xba, 0xcd, 0xbc, 0xfe, 0xd6, 0xca, 0xdd, 0xd3,
+                 0xba, 0xb9, 0xa3, 0xab, 0xbf, 0xcb, 0xb5, 0xbe])
+    header = bytearray(64)
+    header[0:4] = b"SWKH"
+    header[8] = 64
+    header[12] = 1
+    encoded = bytes(b ^ key[(i + (i >> 4)) & 15] for i, b in enumerate(header))
+    body = ("hiksim-version=%s\n" % version).encode()
+    return encoded + body + bytes((i * 13) & 0xff for i in range(size - 64 - len(body)))
+
+
 class HikctlDirect(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -157,6 +171,19 @@ class HikctlDirect(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertEqual(json.loads(out)["firmware"], self.sim.state()["identity"]["firmware"])
 
+    def test_upgrade_follows_the_device_to_the_new_version(self):
+        path = os.path.join(self.tmp, "digicap.dav")
+        with open(path, "wb") as f:
+            f.write(firmware_image("V5.7.9"))
+        rc, out, err = hikctl("--json", "--device", self.dev, "upgrade", path, timeout=120)
+        self.assertEqual(rc, 0, err)
+        result = json.loads(out)
+        self.assertEqual(result["after"], "V5.7.9")
+        self.assertNotEqual(result["before"], "V5.7.9")
+        self.assertEqual(self.sim.state()["identity"]["firmware"], "V5.7.9")
+        rc, out, err = hikctl("--device", self.dev, "upgrade", path, timeout=120)
+        self.assertIn("%", err, "progress lines when stderr is not a terminal")
+
     def test_upgrade_refuses_a_file_that_is_not_firmware(self):
         path = os.path.join(self.tmp, "junk.dav")
         with open(path, "wb") as f:
@@ -226,6 +253,20 @@ class HikctlGateway(unittest.TestCase):
         rc, out, err = self.ctl("events", "--kind", "motion", "--limit", "1")
         self.assertEqual(rc, 0, err)
         self.assertIn("motion", out)
+
+    def test_upgrade_through_the_gateway(self):
+        path = os.path.join(tempfile.mkdtemp(prefix="hikctl-fw-"), "digicap.dav")
+        with open(path, "wb") as f:
+            f.write(firmware_image("V5.8.1"))
+        rc, out, err = self.ctl("--json", "upgrade", str(self.dev["id"]), path)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["result"]["firmware"], "V5.8.1")
+        self.assertEqual(self.sim.state()["identity"]["firmware"], "V5.8.1")
+
+    def test_backup_through_the_gateway(self):
+        rc, out, err = self.ctl("--json", "backup", str(self.dev["id"]))
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["state"], "ok")
 
     def test_snapshot_is_device_only(self):
         rc, _, err = self.ctl("snapshot", "x.jpg")
