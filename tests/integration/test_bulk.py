@@ -54,6 +54,14 @@ class Bulk(unittest.TestCase):
             time.sleep(0.2)
         self.fail("bulk job still running: %s" % job)
 
+    def wait_online(self, dev, timeout=10):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.gw.api("GET", "/api/v1/devices/%d" % dev)["status"] == "online":
+                return
+            time.sleep(0.1)
+        self.fail("device %d never came online" % dev)
+
     def results(self, job):
         return {r["device_id"]: r for r in job["results"]}
 
@@ -117,6 +125,8 @@ class Bulk(unittest.TestCase):
         ids = [self.gw.create("devices", {"name": "pw%d" % i, "address": s.addr,
                                           "port": s.port, "password": CAM_PASSWORD})["id"]
                for i, s in enumerate(sims)]
+        for dev in ids:  # the identity probe must not race the change with the old password
+            self.wait_online(dev)
         job = self.run_bulk({"operation": "password", "devices": ids,
                              "params": {"new_password": "Bulk-new-77"}})
         self.assertEqual(job["ok"], 2, job)

@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "actions.h"
+#include "bulk.h"
 #include "config.h"
+#include "config_io.h"
 #include "gateway.h"
 #include "hik/event.h"
 #include "rules.h"
@@ -126,6 +128,31 @@ __attribute__((weak)) bool gw_device_ops_is_upload(const char *method, const cha
 __attribute__((weak)) hik_err gw_device_ops_upload_open(gw *g, int *fd, char *path, size_t path_len)
 {
     return HIK_ERR_UNSUPPORTED;
+}
+
+/* Configuration export/import and bulk jobs have tests of their own
+ * (integration/test_config_io.py, integration/test_bulk.py). */
+__attribute__((weak)) json_t *gw_config_export(gw *g, const char *passphrase, gw_config_err *e)
+{
+    e->status = 503;
+    snprintf(e->msg, sizeof e->msg, "configuration export is not linked in this test");
+    return NULL;
+}
+__attribute__((weak)) json_t *gw_config_import(gw *g, json_t *doc, const char *passphrase,
+                                               gw_config_err *e)
+{
+    e->status = 503;
+    snprintf(e->msg, sizeof e->msg, "configuration import is not linked in this test");
+    return NULL;
+}
+__attribute__((weak)) int gw_bulk_submit(gw *g, json_t *request, json_t **body)
+{
+    *body = json_pack("{s:s}", "error", "bulk jobs are not linked in this test");
+    return 503;
+}
+__attribute__((weak)) json_t *gw_bulk_job_json(int64_t id)
+{
+    return NULL;
 }
 
 #endif
