@@ -6,6 +6,7 @@ device; an unreachable device is exit 4.
 """
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -272,6 +273,45 @@ class HikctlGateway(unittest.TestCase):
         rc, _, err = self.ctl("snapshot", "x.jpg")
         self.assertEqual(rc, 2)
         self.assertIn("--device", err)
+
+
+class HikctlDiscover(unittest.TestCase):
+    """SADP on loopback: simulators join the group on their own 127.0.1.x,
+    hikctl probes from 127.0.0.1 on a random port nothing else answers."""
+
+    @classmethod
+    def setUpClass(cls):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind(("127.0.0.1", 0))
+            cls.sadp_port = s.getsockname()[1]
+        sadp = ["--sadp-port", str(cls.sadp_port)]
+        cls.sims = [hikharness.start_hiksim(addr="127.0.1.%d" % (61 + i), extra_args=sadp)
+                    for i in range(2)]
+
+    @classmethod
+    def tearDownClass(cls):
+        for sim in cls.sims:
+            sim.stop()
+
+    def test_discover_lists_each_simulator_once(self):
+        rc, out, err = hikctl("--json", "discover", "--interface", "127.0.0.1", "--target",
+                              "239.255.255.250", "--port", str(self.sadp_port),
+                              "--timeout-ms", "1500")
+        self.assertEqual(rc, 0, err)
+        found = json.loads(out)["devices"]
+        macs = sorted(d["mac"] for d in found)
+        want = sorted(s.state()["identity"]["mac"].lower().replace("-", ":") for s in self.sims)
+        self.assertEqual(macs, want)
+        for d in found:
+            self.assertTrue(d["activated"])
+            self.assertIsInstance(d["http_port"], int)
+        rc, out, err = hikctl("discover", "--interface", "127.0.0.1", "--target",
+                              "239.255.255.250", "--port", str(self.sadp_port),
+                              "--timeout-ms", "1000")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("2 devices", out)
+        rc, _, _ = hikctl("discover", "--timeout-ms", "5")
+        self.assertEqual(rc, 2, "100 ms at least")
 
 
 if __name__ == "__main__":
