@@ -67,11 +67,13 @@ static const tool_cmd commands[] = {
      "usage: hikctl --device U:P@HOST snapshot FILE [--channel N]\n"
      "GET /ISAPI/Streaming/channels/<N>01/picture into FILE (channel 1 by default).\n"},
     {"events", NULL, tool_cmd_events, "show and follow the gateway's events",
-     "usage: hikctl --gateway URL events [--device ID] [--kind K] [--limit N] [--follow]\n"
-     "                [--interval-ms N] [--max N]\n"
-     "Prints the newest events (oldest first); with --follow keeps polling\n"
-     "GET /api/v1/events and prints new ones as they arrive, until interrupted or\n"
-     "until --max events were printed.\n"},
+     "usage: hikctl --gateway URL events [--device ID] [--kind K] [--limit N]\n"
+     "                [--follow | --poll] [--interval-ms N] [--max N]\n"
+     "Prints the newest --limit events (default 10), oldest first. --follow keeps\n"
+     "printing new ones from the gateway's event stream (GET /api/v1/events/stream),\n"
+     "or by polling GET /api/v1/events every --interval-ms when the gateway has no\n"
+     "stream; --poll always polls. Runs until interrupted or until --max events\n"
+     "were printed.\n"},
     {"export", NULL, tool_cmd_export, "export the gateway's configuration",
      "usage: hikctl --gateway URL export [FILE] [--with-secrets]\n"
      "One JSON document with every device, trigger, action and scenario, by name.\n"

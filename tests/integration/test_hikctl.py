@@ -10,7 +10,10 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import unittest
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hikharness  # noqa: E402
@@ -269,6 +272,27 @@ class HikctlGateway(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertEqual(json.loads(out)["state"], "ok")
 
+    def test_events_follow_polls_a_gateway_without_a_stream(self):
+        from gwharness import vmd_alert
+        env = {"HIKGATE_PASSWORD": ADMIN_PASSWORD}
+        proc = subprocess.Popen([HIKCTL, "--gateway", self.url, "--json", "events", "--limit",
+                                 "1", "--follow", "--interval-ms", "100", "--max", "3"],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True,
+                                env=dict(os.environ, **env))
+        try:
+            time.sleep(0.5)
+            for _ in range(3):  # with the newest one already there, 3 are printed either way
+                self.assertEqual(self.gw.post_event(vmd_alert())[0], 200)
+            out, err = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        self.assertEqual(proc.returncode, 0, err)
+        ids = [json.loads(l)["id"] for l in out.splitlines()]
+        self.assertEqual(len(ids), 3, out)
+        self.assertEqual(ids, sorted(set(ids)), "each once, in order")
+
     def test_snapshot_is_device_only(self):
         rc, _, err = self.ctl("snapshot", "x.jpg")
         self.assertEqual(rc, 2)
@@ -312,6 +336,67 @@ class HikctlDiscover(unittest.TestCase):
         self.assertIn("2 devices", out)
         rc, _, _ = hikctl("discover", "--timeout-ms", "5")
         self.assertEqual(rc, 2, "100 ms at least")
+
+
+class FakeStreamGateway(ThreadingHTTPServer):
+    """Just enough of a gateway with an event stream: two events in the
+    log, three more on the stream (one split across writes, one twice,
+    comments and ids in between)."""
+
+    def __init__(self):
+        events = [{"id": i, "received_ms": 1700000000000 + i, "kind": "motion", "channel": 1,
+                   "state": "active", "device_id": 1, "fields": {}} for i in range(1, 6)]
+        seen = self.seen = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                seen.append(self.path)
+                if self.path.startswith("/api/v1/events/stream"):
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/event-stream")
+                    self.end_headers()
+                    msgs = ["retry: 3000\n\n", ": ping\n\n"]
+                    for e in events[1:] + [events[3]]:
+                        msgs.append("id: %d\nevent: event\ndata: %s\n\n" % (e["id"], json.dumps(e)))
+                    blob = "".join(msgs).replace("\n", "\r\n", 3).encode()
+                    for i in range(0, len(blob), 7):
+                        try:
+                            self.wfile.write(blob[i:i + 7])
+                            self.wfile.flush()
+                        except OSError:
+                            return
+                    time.sleep(5)
+                    return
+                body = json.dumps({"events": events[1::-1], "next_before": None}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.daemon_threads = True
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+class HikctlEventStream(unittest.TestCase):
+    def test_follow_reads_the_stream_after_the_last_id(self):
+        fake = FakeStreamGateway()
+        try:
+            url = "http://127.0.0.1:%d" % fake.server_address[1]
+            rc, out, err = hikctl("--gateway", url, "--json", "events", "--follow", "--max", "5",
+                                  env={"HIKGATE_PASSWORD": "x"})
+            self.assertEqual(rc, 0, err)
+            self.assertEqual([json.loads(l)["id"] for l in out.splitlines()], [1, 2, 3, 4, 5])
+            stream = [p for p in fake.seen if "stream" in p]
+            self.assertEqual(len(stream), 1)
+            self.assertIn("last_event_id=2", stream[0])
+        finally:
+            fake.shutdown()
+            fake.server_close()
 
 
 if __name__ == "__main__":
