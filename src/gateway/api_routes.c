@@ -33,6 +33,10 @@ static const api_route routes[] = {
     {"POST", "/api/v1/devices/{id}/configure", api_device_configure, 0},
     {"GET", "/api/v1/devices/{id}/configure", api_device_configure_get, 0},
     {"GET", "/api/v1/jobs/{id}", api_jobs_get, 0},
+    {"POST", "/api/v1/bulk", api_bulk_create, API_BODY},
+    {"GET", "/api/v1/bulk/{id}", api_bulk_get, 0},
+    {"GET", "/api/v1/config/export", api_config_export, 0},
+    {"POST", "/api/v1/config/import", api_config_import, API_BODY},
 
     {"GET", "/api/v1/actions", api_actions_list, 0},
     {"POST", "/api/v1/actions", api_actions_create, API_BODY},

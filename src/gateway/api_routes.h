@@ -58,6 +58,12 @@ void api_device_backups_list(api_req *rq, api_resp *rs);
 void api_device_backup_create(api_req *rq, api_resp *rs);
 void api_device_backup_restore(api_req *rq, api_resp *rs);
 void api_jobs_get(api_req *rq, api_resp *rs);
+/* api_bulk.c */
+void api_bulk_create(api_req *rq, api_resp *rs);
+void api_bulk_get(api_req *rq, api_resp *rs);
+/* api_config_io.c */
+void api_config_export(api_req *rq, api_resp *rs);
+void api_config_import(api_req *rq, api_resp *rs);
 /* api_actions.c */
 void api_actions_list(api_req *rq, api_resp *rs);
 void api_actions_get(api_req *rq, api_resp *rs);

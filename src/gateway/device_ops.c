@@ -626,6 +626,7 @@ void gw_device_ops_job(gw *g, int64_t device_id, gw_op_kind kind, const char *fi
     }
     pthread_mutex_lock(&ops.mu);
     r->job_id = ops__new_job_locked(device_id, kind);
+    int64_t job_id = r->job_id; /* r belongs to the thread once it runs */
     ops.running++;
     pthread_mutex_unlock(&ops.mu);
     pthread_t tid;
@@ -641,7 +642,7 @@ void gw_device_ops_job(gw *g, int64_t device_id, gw_op_kind kind, const char *fi
     }
     pthread_detach(tid);
     gw_info("device %lld: %s started", (long long)device_id, ops__kind_names[kind]);
-    ops__reply(res, 202, gw_device_ops_job_json(g, r->job_id));
+    ops__reply(res, 202, gw_device_ops_job_json(g, job_id));
     return;
 fail:
     if (file && kind == GW_OP_FIRMWARE)

@@ -18,6 +18,7 @@
 #include "autoconf.h"
 #include "api.h"
 #include "auth.h"
+#include "bulk.h"
 #include "device_ops.h"
 #include "devices.h"
 #include "gateway.h"
@@ -93,6 +94,7 @@ static void stop(gw *g)
     gw_ingest_stop(g);
     gw_writer_stop(g); /* commits whatever is still queued */
     gw_actions_stop(g);
+    gw_bulk_stop(g);
     gw_device_ops_stop(g);
     gw_autoconf_stop(g);
     gw_auth_free(g);

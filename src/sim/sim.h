@@ -298,6 +298,9 @@ bool sim_isapi_system_handle(sim *s, const sim_request *req, sim_reply *reply);
 /* sim_isapi_event.c */
 bool sim_isapi_event_handle(sim *s, const sim_request *req, sim_reply *reply);
 
+/* sim_isapi_time.c: clock, NTP servers and the channel snapshot */
+bool sim_isapi_time_handle(sim *s, const sim_request *req, sim_reply *reply);
+
 /* sim_isapi_http_hosts.c */
 bool sim_isapi_http_hosts_handle(sim *s, const sim_request *req, sim_reply *reply);
 bool sim_http_host_configured(const sim_http_host *h);

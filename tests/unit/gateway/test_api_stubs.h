@@ -13,7 +13,9 @@
 
 #include "actions.h"
 #include "autoconf.h"
+#include "bulk.h"
 #include "config.h"
+#include "config_io.h"
 #include "gateway.h"
 #include "hik/event.h"
 #include "rules.h"
@@ -147,6 +149,31 @@ __attribute__((weak)) hik_err gw_autoconf_release(gw *g, int64_t device_id)
     return HIK_OK;
 }
 __attribute__((weak)) struct gw_event_state *gw_writer_event_state(gw *g)
+{
+    return NULL;
+}
+
+/* Configuration export/import and bulk jobs have tests of their own
+ * (integration/test_config_io.py, integration/test_bulk.py). */
+__attribute__((weak)) json_t *gw_config_export(gw *g, const char *passphrase, gw_config_err *e)
+{
+    e->status = 503;
+    snprintf(e->msg, sizeof e->msg, "configuration export is not linked in this test");
+    return NULL;
+}
+__attribute__((weak)) json_t *gw_config_import(gw *g, json_t *doc, const char *passphrase,
+                                               gw_config_err *e)
+{
+    e->status = 503;
+    snprintf(e->msg, sizeof e->msg, "configuration import is not linked in this test");
+    return NULL;
+}
+__attribute__((weak)) int gw_bulk_submit(gw *g, json_t *request, json_t **body)
+{
+    *body = json_pack("{s:s}", "error", "bulk jobs are not linked in this test");
+    return 503;
+}
+__attribute__((weak)) json_t *gw_bulk_job_json(int64_t id)
 {
     return NULL;
 }
