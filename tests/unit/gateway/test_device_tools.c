@@ -1,8 +1,8 @@
-/* Tests for src/gateway/api_device_tools.c: the connection test against an
- * in-process camera (tests/unit/lib/test_isapi_server.h) and a real store.
- * What the camera counts proves the rule that matters most: a rejected
- * password is sent once, and never again until it is changed. (Snapshots,
- * which need the request's query string, are tested end to end in
+/* Tests for src/gateway/device_tools.c: the connection test and the
+ * snapshot against an in-process camera (tests/unit/lib/test_isapi_server.h)
+ * and a real store. What the camera counts proves the rule that matters
+ * most: a rejected password is sent once, and never again until it is
+ * changed. (The routes are tested end to end in
  * tests/integration/test_device_tools.py.) */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "../lib/test_isapi_server.h"
-#include "api_routes.h"
+#include "device_tools.h"
 #include "devices.h"
 
 #define DEVICE_INFO                                                                                \
@@ -31,12 +31,26 @@ typedef struct fixture {
     int64_t device;
 } fixture;
 
+static const unsigned char jpeg[] = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J',  'F',
+                                     'I',  'F',  0x00, 0x01, 0x01, 0x00, 0xFF, 0xD9};
+
+/* A camera, or with ctx set an NVR whose channels are behind the proxy. */
 static void camera(ts_server *s, const ts_request *req, ts_response *resp)
 {
-    (void)s;
-    if (!strcmp(req->url, "/ISAPI/System/deviceInfo"))
+    bool nvr = s->ctx != NULL;
+    const char *pic = nvr ? "/ISAPI/ContentMgmt/StreamingProxy/channels/201/picture"
+                          : "/ISAPI/Streaming/channels/201/picture";
+    if (!strcmp(req->url, "/ISAPI/System/deviceInfo")) {
         ts_reply(resp, 200, "application/xml", "%s", DEVICE_INFO);
-    else
+    } else if (!strcmp(req->url, pic)) {
+        resp->status = 200;
+        resp->content_type = "image/jpeg";
+        resp->body = malloc(sizeof jpeg);
+        memcpy(resp->body, jpeg, sizeof jpeg);
+        resp->len = sizeof jpeg;
+    } else if (!strcmp(req->url, "/ISAPI/Streaming/channels/301/picture")) {
+        ts_reply(resp, 200, "text/plain", "not a picture");
+    } else
         ts_reply(resp, 404, "application/xml",
                  "<ResponseStatus><statusCode>4</statusCode>"
                  "<statusString>Invalid Operation</statusString>"
@@ -44,19 +58,20 @@ static void camera(ts_server *s, const ts_request *req, ts_response *resp)
                  "</ResponseStatus>");
 }
 
-static int64_t add_device(fixture *f, int port, const char *password)
+static int64_t add_device(fixture *f, int port, const char *password, const char *type)
 {
     char *sealed = NULL;
     assert_int_equal(gw_secrets_seal(f->g.secrets, password, &sealed), HIK_OK);
     gw_store_lock(f->g.store);
-    sqlite3_stmt *s =
-        gw_store_prepare(f->g.store, "INSERT INTO devices(name, address, port, password, "
-                                     "created_ms, updated_ms) VALUES(?, '127.0.0.1', ?, ?, 1, 1)");
+    sqlite3_stmt *s = gw_store_prepare(
+        f->g.store, "INSERT INTO devices(name, address, port, password, device_type, "
+                    "created_ms, updated_ms) VALUES(?, '127.0.0.1', ?, ?, ?, 1, 1)");
     char name[32];
     snprintf(name, sizeof name, "cam %d", port);
     sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(s, 2, port);
     sqlite3_bind_text(s, 3, sealed, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 4, type, -1, SQLITE_STATIC);
     assert_int_equal(sqlite3_step(s), SQLITE_DONE);
     sqlite3_finalize(s);
     int64_t id = sqlite3_last_insert_rowid(f->g.store->db);
@@ -79,17 +94,13 @@ static void column(fixture *f, const char *col, char *out, size_t len)
     gw_store_unlock(f->g.store);
 }
 
-/* POST /api/v1/devices/{id}/test as the router calls it. */
 static int check_connection(fixture *f, int64_t id, json_t **out)
 {
-    char capture[24];
-    snprintf(capture, sizeof capture, "%lld", (long long)id);
-    api_req rq = {.g = &f->g, .method = "POST", .n_captures = 1};
-    rq.captures[0] = capture;
-    api_resp rs = {0};
-    api_device_test(&rq, &rs);
-    *out = rs.json;
-    return rs.status;
+    gw_tool_result res;
+    gw_device_tools_test(&f->g, id, &res);
+    assert_null(res.picture);
+    *out = res.body;
+    return res.status;
 }
 
 static int setup(void **state)
@@ -130,7 +141,7 @@ static void test_ok_records_identity(void **state)
     fixture *f = *state;
     json_t *j;
     char v[128];
-    f->device = add_device(f, f->cam.port, f->cam.pass);
+    f->device = add_device(f, f->cam.port, f->cam.pass, NULL);
     assert_int_equal(check_connection(f, f->device, &j), 200);
     assert_true(json_is_true(json_object_get(j, "ok")));
     json_t *dev = json_object_get(j, "device");
@@ -152,7 +163,7 @@ static void test_wrong_password_is_sent_once(void **state)
     fixture *f = *state;
     json_t *j;
     char v[256];
-    f->device = add_device(f, f->cam.port, "not-the-password");
+    f->device = add_device(f, f->cam.port, "not-the-password", NULL);
     assert_int_equal(check_connection(f, f->device, &j), 200);
     assert_true(json_is_false(json_object_get(j, "ok")));
     assert_true(json_is_true(json_object_get(j, "contacted")));
@@ -181,7 +192,7 @@ static void test_unreachable_and_unknown(void **state)
     assert_true(ts_start(&gone, TS_AUTH_MD5, camera, NULL));
     int port = gone.port;
     ts_stop(&gone);
-    f->device = add_device(f, port, "x");
+    f->device = add_device(f, port, "x", NULL);
     assert_int_equal(check_connection(f, f->device, &j), 200);
     assert_string_equal(json_string_value(json_object_get(j, "code")), "network");
     assert_string_equal(json_string_value(json_object_get(j, "status")), "unreachable");
@@ -193,12 +204,67 @@ static void test_unreachable_and_unknown(void **state)
     json_decref(j);
 }
 
+static void test_snapshot_camera(void **state)
+{
+    fixture *f = *state;
+    gw_tool_result res;
+    f->device = add_device(f, f->cam.port, f->cam.pass, "IPCamera");
+    gw_device_tools_snapshot(&f->g, f->device, 2, &res);
+    assert_int_equal(res.status, 200);
+    assert_int_equal(res.picture_len, sizeof jpeg);
+    assert_memory_equal(res.picture, jpeg, sizeof jpeg);
+    assert_null(res.body);
+    free(res.picture);
+
+    /* a ResponseStatus is the device's error, and a camera has no proxy */
+    int before = ts_count(&f->cam, &f->cam.requests);
+    gw_device_tools_snapshot(&f->g, f->device, 4, &res);
+    assert_int_equal(res.status, 502);
+    assert_null(res.picture);
+    assert_string_equal(json_string_value(json_object_get(res.body, "code")), "not_found");
+    json_t *st = json_object_get(res.body, "device_status");
+    assert_string_equal(json_string_value(json_object_get(st, "sub_status")), "notSupport");
+    json_decref(res.body);
+    assert_string_equal(f->cam.last_url, "/ISAPI/Streaming/channels/401/picture");
+    assert_true(ts_count(&f->cam, &f->cam.requests) > before);
+
+    /* a 200 that is not a JPEG is not passed on as one */
+    gw_device_tools_snapshot(&f->g, f->device, 3, &res);
+    assert_int_equal(res.status, 502);
+    assert_null(res.picture);
+    assert_non_null(strstr(json_string_value(json_object_get(res.body, "error")), "JPEG"));
+    json_decref(res.body);
+
+    gw_device_tools_snapshot(&f->g, f->device, 0, &res);
+    assert_int_equal(res.status, 400);
+    json_decref(res.body);
+    gw_device_tools_snapshot(&f->g, f->device, GW_SNAPSHOT_CHANNEL_MAX + 1, &res);
+    assert_int_equal(res.status, 400);
+    json_decref(res.body);
+}
+
+static void test_snapshot_nvr_falls_back_to_the_proxy(void **state)
+{
+    fixture *f = *state;
+    gw_tool_result res;
+    ts_stop(&f->cam);
+    assert_true(ts_start(&f->cam, TS_AUTH_MD5, camera, f)); /* ctx set: an NVR */
+    f->device = add_device(f, f->cam.port, f->cam.pass, "NVR");
+    gw_device_tools_snapshot(&f->g, f->device, 2, &res);
+    assert_int_equal(res.status, 200);
+    assert_memory_equal(res.picture, jpeg, 2);
+    assert_string_equal(f->cam.last_url, "/ISAPI/ContentMgmt/StreamingProxy/channels/201/picture");
+    free(res.picture);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_ok_records_identity, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wrong_password_is_sent_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreachable_and_unknown, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_snapshot_camera, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_snapshot_nvr_falls_back_to_the_proxy, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
