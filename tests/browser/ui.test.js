@@ -17,7 +17,7 @@ import { Gateway, Hiksim, pointCameraAt, launchBrowser, screenshotDir, waitFor, 
 
 const CAM_PASSWORD = 'Cam-pass-123';
 const TIMEOUT = 15000;
-let gw, cam, yard, ctx, page;
+let gw, cam, yard, busy, ctx, page;
 
 // A field by its label's text; a required field's label ends with '*'.
 const lbl = (text) => page.getByLabel(new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\*?$`));
@@ -60,6 +60,7 @@ after(async () => {
   }
   if (cam) await cam.stop();
   if (yard) await yard.stop();
+  if (busy) await busy.stop();
   if (gw) assert.equal(await gw.stop(), 0, 'hikgated exits cleanly with streams open');
 });
 
@@ -211,6 +212,25 @@ test('device checks: test connection, snapshot, and auto-configure after a dry r
   await yardItem.getByRole('button', { name: 'Auto-configure' }).click();
   await cfg.getByText('Nothing to change').waitFor();
   await cfg.getByRole('button', { name: 'Close' }).click();
+});
+
+test('auto-configure never takes a slot another system uses, and says who holds them', async () => {
+  busy = await Hiksim.start('127.0.0.5', CAM_PASSWORD);
+  for (const slot of [1, 2, 3]) await pointCameraAt(busy, { ingestHost: '192.0.2.20', ingestPort: 4000 + slot }, slot);
+  const hostsBefore = (await busy.state()).http_hosts;
+  const created = await gw.api('POST', '/devices', { name: 'Busy camera', address: '127.0.0.5', port: busy.port, username: 'admin', password: CAM_PASSWORD });
+  assert.equal(created.status, 201);
+  const item = page.locator('.item', { hasText: 'Busy camera' });
+  await item.locator('.badge.ok', { hasText: 'online' }).waitFor({ timeout: 20000 });
+  await item.getByRole('button', { name: 'Auto-configure' }).click();
+  const cfg = page.locator('dialog.tool-dialog[open]');
+  await cfg.getByText('Cannot configure').waitFor();
+  await cfg.getByText(/192\.0\.2\.20:4001/).waitFor();
+  await cfg.getByText(/free a slot in the camera/).waitFor();
+  assert.equal(await cfg.getByRole('button', { name: 'Apply changes' }).count(), 0, 'nothing to apply');
+  await cfg.getByRole('button', { name: 'Close' }).click();
+  assert.deepEqual((await busy.state()).http_hosts, hostsBefore, 'no slot was touched');
+  assert.equal((await gw.api('DELETE', `/devices/${created.body.id}`)).status, 204);
 });
 
 test('actions: create two and run one now', async () => {
