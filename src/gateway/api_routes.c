@@ -32,6 +32,8 @@ static const api_route routes[] = {
     {"POST", "/api/v1/devices/{id}/backups/{n}/restore", api_device_backup_restore, 0},
     {"POST", "/api/v1/devices/{id}/configure", api_device_configure, 0},
     {"GET", "/api/v1/devices/{id}/configure", api_device_configure_get, 0},
+    {"POST", "/api/v1/devices/{id}/test", api_device_test, 0},
+    {"GET", "/api/v1/devices/{id}/snapshot", api_device_snapshot, 0},
     {"GET", "/api/v1/jobs/{id}", api_jobs_get, 0},
     {"POST", "/api/v1/bulk", api_bulk_create, API_BODY},
     {"GET", "/api/v1/bulk/{id}", api_bulk_get, 0},

@@ -92,6 +92,9 @@ void api_discovery_update(api_req *rq, api_resp *rs);
 /* api_autoconf.c */
 void api_device_configure(api_req *rq, api_resp *rs);
 void api_device_configure_get(api_req *rq, api_resp *rs);
+/* api_device_tools.c */
+void api_device_test(api_req *rq, api_resp *rs);
+void api_device_snapshot(api_req *rq, api_resp *rs);
 /* api_state.c */
 void api_state_get(api_req *rq, api_resp *rs);
 /* api_events.c */

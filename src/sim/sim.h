@@ -380,6 +380,9 @@ void sim_maintenance_init(sim *s);
 bool sim_isapi_maintenance_handle(sim *s, const sim_request *req, sim_reply *reply);
 struct json_t *sim_maintenance_json(sim *s); /* for /sim/state; caller holds the lock */
 
+/* sim_isapi_streaming.c: channel snapshots (JPEG). */
+bool sim_isapi_streaming_handle(sim *s, const sim_request *req, sim_reply *reply);
+
 /* sim_control.c */
 bool sim_control_handle(sim *s, const sim_request *req, sim_reply *reply);
 

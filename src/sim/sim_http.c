@@ -119,7 +119,7 @@ static void http__dispatch(sim *s, const sim_request *req, sim_reply *reply)
         sim_isapi_event_handle(s, req, reply) || sim_isapi_http_hosts_handle(s, req, reply) ||
         sim_alert_stream_handle(s, req, reply) ||
         sim_isapi_security_handle(s, req, reply) || sim_isapi_maintenance_handle(s, req, reply) ||
-        sim_isapi_time_handle(s, req, reply))
+        sim_isapi_streaming_handle(s, req, reply) || sim_isapi_time_handle(s, req, reply))
         return;
     sim_xml_not_found(reply, req->path);
 }

@@ -1,6 +1,5 @@
 /* sim_isapi_time.c: the simulated clock settings (/ISAPI/System/time and
- * /ISAPI/System/time/ntpServers/<id>) and the channel snapshot
- * (/ISAPI/Streaming/channels/<id>/picture).
+ * /ISAPI/System/time/ntpServers/<id>).
  *
  * The clock itself is the host's; what a gateway changes here is the
  * mode, the time zone and the NTP server, kept in memory and shown by the
@@ -144,22 +143,6 @@ static void time__ntp(const char *arg, const sim_request *req, sim_reply *r)
         sim_xml_bad_method(r, req->path);
 }
 
-/* Stream 101, 102 ... of channels 1..channels. */
-static void time__picture(sim *s, const char *arg, const sim_request *req, sim_reply *r)
-{
-    char *end;
-    long id = strtol(arg, &end, 10);
-    if (*end || id / 100 < 1 || id / 100 > s->cfg.channels || id % 100 < 1 || id % 100 > 3)
-        return sim_xml_not_found(r, req->path);
-    if (strcmp(req->method, "GET") != 0)
-        return sim_xml_bad_method(r, req->path);
-    size_t len = 0;
-    const unsigned char *jpeg = sim_jpeg(&len);
-    sim_buf_add(&r->body, jpeg, len);
-    r->status = 200;
-    snprintf(r->content_type, sizeof(r->content_type), "image/jpeg");
-}
-
 bool sim_isapi_time_handle(sim *s, const sim_request *req, sim_reply *reply)
 {
     char arg[16];
@@ -174,10 +157,6 @@ bool sim_isapi_time_handle(sim *s, const sim_request *req, sim_reply *reply)
     }
     if (sim_xml_path_is(req->path, "/ISAPI/System/time/ntpServers/*", arg, sizeof arg)) {
         time__ntp(arg, req, reply);
-        return true;
-    }
-    if (sim_xml_path_is(req->path, "/ISAPI/Streaming/channels/*/picture", arg, sizeof arg)) {
-        time__picture(s, arg, req, reply);
         return true;
     }
     return false;

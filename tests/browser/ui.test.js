@@ -2,7 +2,9 @@
 // declare a camera (a running hiksim), create an action, a trigger with
 // ANPR conditions and a scenario through the forms, fire an event from the
 // camera and watch it arrive in the live log with its picture while the
-// camera's privacy mask turns on. Also: validation messages, a refused
+// camera's privacy mask turns on. The device checks: test connection,
+// a snapshot, and auto-configure, whose dry run is shown before anything
+// is written to the camera. Also: validation messages, a refused
 // login, the API refusing requests without session or CSRF token, and the
 // static files' headers. Screenshots of every page go to
 // $HIKGATE_BIN_DIR/screenshots/ (and to docs/screenshots/ when
@@ -15,7 +17,7 @@ import { Gateway, Hiksim, pointCameraAt, launchBrowser, screenshotDir, waitFor, 
 
 const CAM_PASSWORD = 'Cam-pass-123';
 const TIMEOUT = 15000;
-let gw, cam, ctx, page;
+let gw, cam, yard, busy, ctx, page;
 
 // A field by its label's text; a required field's label ends with '*'.
 const lbl = (text) => page.getByLabel(new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\*?$`));
@@ -57,6 +59,8 @@ after(async () => {
     for (const f of shots) fs.copyFileSync(f, path.join(dir, path.basename(f)));
   }
   if (cam) await cam.stop();
+  if (yard) await yard.stop();
+  if (busy) await busy.stop();
   if (gw) assert.equal(await gw.stop(), 0, 'hikgated exits cleanly with streams open');
 });
 
@@ -160,6 +164,73 @@ test('declaring the camera shows its live status and identity', async () => {
   await page.getByRole('button', { name: 'Save' }).click();
   await page.locator('.field-error', { hasText: /taken|exists|already/i }).waitFor();
   await page.getByRole('link', { name: 'Cancel' }).click();
+});
+
+test('device checks: test connection, snapshot, and auto-configure after a dry run', async () => {
+  const item = page.locator('.item', { hasText: 'Gate camera' });
+  const before = await cam.state();
+  await item.getByRole('button', { name: 'Test connection' }).click();
+  const result = item.locator('.tool-result');
+  await result.getByText('Connection OK').waitFor();
+  await result.getByText(before.identity.serial).waitFor();
+  const after = await cam.state();
+  assert.ok(after.requests['/ISAPI/System/deviceInfo'] > before.requests['/ISAPI/System/deviceInfo'],
+    'the test asked the camera itself');
+  await shoot('device-test');
+
+  await item.getByRole('button', { name: 'Snapshot' }).click();
+  const dlg = page.locator('dialog.tool-dialog[open]');
+  const img = dlg.locator('img.snapshot');
+  await img.waitFor();
+  await waitFor(() => img.evaluate((el) => el.complete && el.naturalWidth === 8), 'snapshot decoded');
+  assert.ok((await cam.state()).requests['/ISAPI/Streaming/channels/101/picture'] >= 1, 'the camera served the picture');
+  await shoot('device-snapshot');
+  await dlg.getByRole('button', { name: 'Close' }).click();
+  await dlg.waitFor({ state: 'detached' });
+
+  // A second camera whose HTTP host slots are all free.
+  yard = await Hiksim.start('127.0.0.4', CAM_PASSWORD);
+  const created = await gw.api('POST', '/devices', { name: 'Yard camera', address: '127.0.0.4', port: yard.port, username: 'admin', password: CAM_PASSWORD });
+  assert.equal(created.status, 201);
+  const yardItem = page.locator('.item', { hasText: 'Yard camera' });
+  await yardItem.locator('.badge.ok', { hasText: 'online' }).waitFor({ timeout: 20000 });
+  const hostsBefore = (await yard.state()).http_hosts;
+  await yardItem.getByRole('button', { name: 'Auto-configure' }).click();
+  const cfg = page.locator('dialog.tool-dialog[open]');
+  await cfg.getByText(/would write HTTP host slot 1/).waitFor();
+  await cfg.getByText(`${gw.ingestHost}:${gw.ingestPort}/hik`, { exact: false }).first().waitFor();
+  assert.deepEqual((await yard.state()).http_hosts, hostsBefore, 'the dry run wrote nothing to the camera');
+  await shoot('device-configure');
+  await cfg.getByRole('button', { name: 'Apply changes' }).click();
+  await cfg.getByText('Configured').waitFor({ timeout: 25000 });
+  await cfg.getByText(/slot 1 now sends to/).waitFor();
+  const slot = (await yard.state()).http_hosts.find((x) => x.id === 1);
+  assert.equal(slot.ip_address, gw.ingestHost);
+  assert.equal(slot.port, gw.ingestPort);
+  await cfg.getByRole('button', { name: 'Close' }).click();
+  // Once configured, the same button has nothing left to do.
+  await yardItem.getByRole('button', { name: 'Auto-configure' }).click();
+  await cfg.getByText('Nothing to change').waitFor();
+  await cfg.getByRole('button', { name: 'Close' }).click();
+});
+
+test('auto-configure never takes a slot another system uses, and says who holds them', async () => {
+  busy = await Hiksim.start('127.0.0.5', CAM_PASSWORD);
+  for (const slot of [1, 2, 3]) await pointCameraAt(busy, { ingestHost: '192.0.2.20', ingestPort: 4000 + slot }, slot);
+  const hostsBefore = (await busy.state()).http_hosts;
+  const created = await gw.api('POST', '/devices', { name: 'Busy camera', address: '127.0.0.5', port: busy.port, username: 'admin', password: CAM_PASSWORD });
+  assert.equal(created.status, 201);
+  const item = page.locator('.item', { hasText: 'Busy camera' });
+  await item.locator('.badge.ok', { hasText: 'online' }).waitFor({ timeout: 20000 });
+  await item.getByRole('button', { name: 'Auto-configure' }).click();
+  const cfg = page.locator('dialog.tool-dialog[open]');
+  await cfg.getByText('Cannot configure').waitFor();
+  await cfg.getByText(/192\.0\.2\.20:4001/).waitFor();
+  await cfg.getByText(/free a slot in the camera/).waitFor();
+  assert.equal(await cfg.getByRole('button', { name: 'Apply changes' }).count(), 0, 'nothing to apply');
+  await cfg.getByRole('button', { name: 'Close' }).click();
+  assert.deepEqual((await busy.state()).http_hosts, hostsBefore, 'no slot was touched');
+  assert.equal((await gw.api('DELETE', `/devices/${created.body.id}`)).status, 204);
 });
 
 test('actions: create two and run one now', async () => {

@@ -1,9 +1,11 @@
-// devices.js: declared cameras and NVRs, with their live status, and the
-// declaration form (name, IP address, port, credentials).
+// devices.js: declared cameras and NVRs, with their live status, their
+// checks (devices_tools.js), and the declaration form (name, IP address,
+// port, credentials).
 import { get, post, put, del } from '../api.js';
 import { h, field, select, pageHead, meta, toast, ago, showError } from '../dom.js';
 import { checkName, checkAddress, formShell, saving, NAME_MAX } from '../forms.js';
 import { go } from '../app.js';
+import { testConnection, autoConfigure, snapshot } from './devices_tools.js';
 
 const REFRESH_MS = 5000;
 
@@ -13,7 +15,16 @@ function statusBadge(d) {
   return h('span', { class: `badge ${cls}`, title: 'Status' }, s);
 }
 
-function deviceItem(d, onDelete) {
+// A device's test result survives the list's periodic refresh.
+function resultBox(boxes, id) {
+  if (!boxes.has(id)) boxes.set(id, h('div', { class: 'tool-result', 'aria-live': 'polite', hidden: true }));
+  return boxes.get(id);
+}
+
+function deviceItem(d, onDelete, boxes, refresh) {
+  const box = resultBox(boxes, d.id);
+  const test = h('button', { class: 'btn btn-ghost btn-small', type: 'button' }, 'Test connection');
+  test.addEventListener('click', () => testConnection(d, box, test, refresh));
   return h('li', { class: 'item', dataset: { id: d.id } },
     h('div', { class: 'item-head' },
       h('span', { class: 'item-title' }, d.name), statusBadge(d)),
@@ -23,7 +34,11 @@ function deviceItem(d, onDelete) {
       ['Last event', ago(d.last_event_ms)],
     ]),
     d.last_error ? h('p', { class: 'note-err' }, `Last error: ${d.last_error}`) : null,
+    box,
     h('div', { class: 'item-actions' },
+      test,
+      h('button', { class: 'btn btn-ghost btn-small', type: 'button', onclick: () => autoConfigure(d) }, 'Auto-configure'),
+      h('button', { class: 'btn btn-ghost btn-small', type: 'button', onclick: () => snapshot(d) }, 'Snapshot'),
       h('a', { class: 'btn btn-ghost btn-small', href: `#/devices/${d.id}` }, 'Edit'),
       h('button', { class: 'btn btn-danger btn-small', type: 'button', onclick: () => onDelete(d) }, 'Delete')));
 }
@@ -31,6 +46,7 @@ function deviceItem(d, onDelete) {
 async function listView(main) {
   const list = h('ul', { class: 'items', 'aria-label': 'Devices', 'aria-live': 'polite' });
   const err = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const boxes = new Map();
   main.append(pageHead('Devices', 'Cameras and NVRs hikgate receives events from and acts on.',
     h('a', { class: 'btn', href: '#/devices/new' }, '+ Declare a device')), err, list);
 
@@ -50,7 +66,7 @@ async function listView(main) {
   async function refresh() {
     try {
       const devices = await get('/devices');
-      list.replaceChildren(...(devices.length ? devices.map((d) => deviceItem(d, remove))
+      list.replaceChildren(...(devices.length ? devices.map((d) => deviceItem(d, remove, boxes, refresh))
         : [h('li', { class: 'empty' }, 'No device yet. Declare your first camera.')]));
     } catch (e) { /* keep the last list; the next tick retries */ }
   }
