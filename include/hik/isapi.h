@@ -55,21 +55,21 @@ typedef struct hik_isapi_opts {
 
 /* A device's ResponseStatus, XML or JSON. status_code 0 = none seen. */
 typedef struct hik_status {
-    int status_code;        /* 1 OK ... 7 Reboot Required */
-    char status_string[64]; /* "Invalid Operation" */
-    char sub_status[64];    /* subStatusCode: "notSupport" */
+    int status_code;          /* 1 OK ... 7 Reboot Required */
+    char status_string[64];   /* "Invalid Operation" */
+    char sub_status[64];      /* subStatusCode: "notSupport" */
     char request_url[128];
-    long error_code;     /* JSON errorCode, 0 when absent */
-    char error_msg[128]; /* JSON errorMsg */
+    long error_code;          /* JSON errorCode, 0 when absent */
+    char error_msg[128];      /* JSON errorMsg */
 } hik_status;
 
 typedef struct hik_reply {
-    long http_status; /* 0 when no HTTP answer */
+    long http_status;       /* 0 when no HTTP answer */
     char content_type[64];
-    uint8_t *body; /* NUL-terminated; owned by the reply */
+    uint8_t *body;          /* NUL-terminated; owned by the reply */
     size_t len;
-    hik_status status; /* decoded when the body was a ResponseStatus */
-    char error[192];   /* human detail for errors: curl message, status text */
+    hik_status status;      /* decoded when the body was a ResponseStatus */
+    char error[192];        /* human detail for errors: curl message, status text */
 } hik_reply;
 
 typedef struct hik_isapi hik_isapi;
@@ -89,7 +89,8 @@ hik_err hik_isapi_set_credentials(hik_isapi *isapi, const char *username, const 
  * HIK_ERR_NETWORK, HIK_ERR_TOO_BIG. The reply is always filled (free it
  * with hik_reply_free, also on error). */
 hik_err hik_isapi_request(hik_isapi *isapi, const char *method, const char *path,
-                          const char *content_type, const void *body, size_t len, hik_reply *reply);
+                          const char *content_type, const void *body, size_t len,
+                          hik_reply *reply);
 
 void hik_reply_free(hik_reply *reply);
 
@@ -123,8 +124,8 @@ typedef struct hik_device_info {
     char device_name[64];
     char model[64];
     char serial[96];
-    char mac[24];            /* normalised lower-case aa:bb:cc:dd:ee:ff */
-    char firmware[64];       /* firmwareVersion */
+    char mac[24];        /* normalised lower-case aa:bb:cc:dd:ee:ff */
+    char firmware[64];   /* firmwareVersion */
     char firmware_build[64]; /* firmwareReleasedDate */
     char device_type[32];    /* IPCamera, NVR, ... */
 } hik_device_info;
@@ -133,8 +134,10 @@ hik_err hik_isapi_device_info(hik_isapi *isapi, hik_device_info *out, hik_reply 
 
 /* Privacy mask: GET the channel's PrivacyMask, set <enabled>, PUT the whole
  * document back (regions preserved), check the ResponseStatus. */
-hik_err hik_isapi_privacy_mask_set(hik_isapi *isapi, int channel, bool enabled, hik_reply *reply);
+hik_err hik_isapi_privacy_mask_set(hik_isapi *isapi, int channel, bool enabled,
+                                   hik_reply *reply);
 /* Read only: *enabled from the device's document. */
-hik_err hik_isapi_privacy_mask_get(hik_isapi *isapi, int channel, bool *enabled, hik_reply *reply);
+hik_err hik_isapi_privacy_mask_get(hik_isapi *isapi, int channel, bool *enabled,
+                                   hik_reply *reply);
 
 #endif
