@@ -191,6 +191,12 @@ hik_err gw_keyrotate(const char *data_dir, int *n_devices, char *err, size_t err
     char cur[PATH_LEN], nw[PATH_LEN];
     rot__path(cur, data_dir, "secret.key");
     rot__path(nw, data_dir, "secret.key.new");
+    char db[PATH_LEN];
+    rot__path(db, data_dir, "hikgate.db");
+    if (access(db, F_OK) != 0 || (access(cur, F_OK) != 0 && !gw_keyrotate_interrupted(data_dir))) {
+        snprintf(err, err_len, "no hikgate.db and secret.key in %s: nothing to rotate", data_dir);
+        return HIK_ERR_NOT_FOUND;
+    }
     gw_store *st = NULL;
     gw_secrets *from = NULL, *to = NULL;
     hik_err res = gw_store_open(data_dir, true, &st, err, err_len);
