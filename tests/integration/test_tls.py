@@ -28,6 +28,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gwharness  # noqa: E402
 import hikharness  # noqa: E402
 from gwharness import BIN_DIR, Gateway, vmd_alert  # noqa: E402
 
@@ -109,6 +110,15 @@ class TlsListeners(unittest.TestCase):
         with self.assertRaises(ssl.SSLCertVerificationError):
             conn.request("GET", "/api/v1/health")
         conn.close()
+
+    def test_session_cookie_is_secure_over_https(self):
+        status, _ = self.gw.request("POST", "/api/v1/session",
+                                    {"username": "admin", "password": gwharness.ADMIN_PASSWORD},
+                                    auth=False)
+        self.assertEqual(status, 200)
+        cookie = self.gw.last_headers.get("Set-Cookie", "")
+        self.assertIn("HttpOnly", cookie)
+        self.assertIn("; Secure", cookie)
 
     def test_plain_http_to_the_tls_port_fails_cleanly(self):
         conn = http.client.HTTPConnection("127.0.0.1", self.gw.api_port, timeout=10)
