@@ -48,12 +48,14 @@ static hik_err tls__read_pem(const char *path, char **out, char *err, size_t err
     char *buf = malloc((size_t)sb.st_size + 1);
     ssize_t n = buf ? read(fd, buf, (size_t)sb.st_size) : -1;
     close(fd);
+    if (!buf)
+        return HIK_ERR_NOMEM;
+    buf[n > 0 ? n : 0] = '\0';
     if (n != sb.st_size || !strstr(buf, "-----BEGIN ")) {
         snprintf(err, err_len, "tls: %s: not a PEM file", path);
         free(buf);
         return HIK_ERR_PARSE;
     }
-    buf[n] = '\0';
     *out = buf;
     return HIK_OK;
 }
