@@ -338,8 +338,8 @@ hik_err gw_ingest_start(gw *g, char *err, size_t err_len)
         return HIK_ERR_INVALID;
     }
     struct MHD_OptionItem tls[3];
-    hik_err res = gw_tls_mhd_options(GW_TLS_INGEST, g->cfg.ingest_tls_cert,
-                                     g->cfg.ingest_tls_key, tls, &flags, err, err_len);
+    hik_err res = gw_tls_mhd_options(GW_TLS_INGEST, g->cfg.ingest_tls_cert, g->cfg.ingest_tls_key,
+                                     tls, &flags, err, err_len);
     if (res)
         return res;
     struct gw_ingest *in = calloc(1, sizeof *in);
