@@ -42,7 +42,8 @@ struct hik_isapi {
     char *username;
     char *password;
     size_t max_reply;
-    long timeout_ms; /* the handle's whole-request timeout */
+    long timeout_ms;   /* the handle's whole-request timeout */
+    bool pin_mismatch; /* the last request met a key other than the pinned one */
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -228,6 +229,11 @@ static hik_err client__base_url(const hik_isapi_opts *opts, char **out)
     return HIK_OK;
 }
 
+hik_err isapi__base_url(const hik_isapi_opts *opts, char **out)
+{
+    return client__base_url(opts, out);
+}
+
 static long client__authmask(hik_auth_mode mode)
 {
     switch (mode) {
@@ -271,6 +277,8 @@ static hik_err client__setup(hik_isapi *isapi, const hik_isapi_opts *opts)
     rc |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
     if (opts->ca_file)
         rc |= curl_easy_setopt(c, CURLOPT_CAINFO, opts->ca_file);
+    if (rc == CURLE_OK && opts->pinned_key && isapi__pin_apply(c, opts->pinned_key))
+        return HIK_ERR_INVALID;
     if (opts->interface)
         rc |= curl_easy_setopt(c, CURLOPT_INTERFACE, opts->interface);
     return rc == CURLE_OK ? HIK_OK : HIK_ERR_INVALID;
@@ -348,6 +356,11 @@ void hik_isapi_free(hik_isapi *isapi)
     free(isapi->username);
     free(isapi->base_url);
     free(isapi);
+}
+
+bool hik_isapi_pin_mismatch(const hik_isapi *isapi)
+{
+    return isapi && isapi->pin_mismatch;
 }
 
 void hik_reply_free(hik_reply *reply)
@@ -601,6 +614,7 @@ static hik_err client__perform(hik_isapi *isapi, const char *method, const char 
     curl_easy_setopt(isapi->curl, CURLOPT_HEADERDATA, &sink);
     curl_easy_setopt(isapi->curl, CURLOPT_DEBUGDATA, &sink);
     CURLcode rc = curl_easy_perform(isapi->curl);
+    isapi->pin_mismatch = rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH;
     err = client__finish(isapi, rc, &sink, reply);
     /* Nothing the handle keeps may point at this request's memory. */
     curl_easy_setopt(isapi->curl, CURLOPT_HTTPHEADER, NULL);

@@ -44,4 +44,11 @@ typedef struct isapi_stream {
 hik_err isapi__request_stream(hik_isapi *isapi, const char *method, const char *path,
                               const char *content_type, isapi_stream *st, hik_reply *reply);
 
+/* "scheme://host:port" of the device opts name (malloc'd). */
+hik_err isapi__base_url(const hik_isapi_opts *opts, char **out);
+
+/* lib/isapi_tls_pin.c: put a curl handle in pinned mode (the only place
+ * chain verification is turned off, and only with a pin in place). */
+hik_err isapi__pin_apply(void *curl, const char *pinned_key);
+
 #endif

@@ -41,7 +41,17 @@ typedef struct hik_isapi_opts {
     /* HTTPS: a CA file, or NULL for the system store. Verification is never
      * disabled silently. */
     const char *ca_file;
+    /* HTTPS pinned to one public key: "sha256//" + base64 of the SHA-256 of
+     * the certificate's SubjectPublicKeyInfo (HIK_PIN_MAX bytes at most).
+     * The pin then IS the trust: chain and host name are not checked (a
+     * camera's self-signed certificate names no CA), the key is, and a
+     * different key fails the request with HIK_ERR_TLS and
+     * hik_isapi_pin_mismatch() true. NULL: ordinary verification. */
+    const char *pinned_key;
 } hik_isapi_opts;
+
+/* Longest pin string, NUL included: "sha256//" + 44 base64 characters. */
+#define HIK_PIN_MAX 56
 
 /* A device's ResponseStatus, XML or JSON. status_code 0 = none seen. */
 typedef struct hik_status {
@@ -83,6 +93,24 @@ hik_err hik_isapi_request(hik_isapi *isapi, const char *method, const char *path
                           hik_reply *reply);
 
 void hik_reply_free(hik_reply *reply);
+
+/* True when the last request failed because the device's public key did
+ * not match opts.pinned_key (its certificate changed). */
+bool hik_isapi_pin_mismatch(const hik_isapi *isapi);
+
+/* Trust on first use: complete a TLS handshake with the device named by
+ * opts (scheme https; host, port, timeouts, interface) and return the pin
+ * of the public key it presents ("sha256//..."). Nothing is sent over the
+ * connection, no credentials in particular, so the unverified handshake
+ * risks nothing but the key it reports; the caller records that key and
+ * every later request is pinned to it. err (may be NULL) gets the detail
+ * of a failure: HIK_ERR_NETWORK, HIK_ERR_TIMEOUT, HIK_ERR_TLS. */
+hik_err hik_isapi_fetch_pin(const hik_isapi_opts *opts, char pin[HIK_PIN_MAX], char *err,
+                            size_t err_len);
+
+/* The pin of a PEM certificate's public key. HIK_ERR_PARSE when pem is not
+ * a certificate. */
+hik_err hik_pin_from_pem(const char *pem, size_t len, char pin[HIK_PIN_MAX]);
 
 /* Decode a ResponseStatus body (XML in any namespace, or JSON). Returns
  * HIK_ERR_PARSE when the body is not a ResponseStatus. */

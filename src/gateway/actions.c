@@ -18,6 +18,7 @@
 
 #include "devices.h"
 #include "hik/isapi.h"
+#include "device_tls.h"
 #include "log.h"
 
 #define MAX_ATTEMPTS 5
@@ -28,6 +29,7 @@ typedef struct dev_conn {
     int64_t updated_ms; /* the device row version the handle was built from */
     pthread_mutex_t mu;
     hik_isapi *isapi;
+    char pin[HIK_PIN_MAX]; /* the public key isapi is pinned to (https) */
     struct dev_conn *next;
 } dev_conn;
 
@@ -249,7 +251,10 @@ static dev_conn *conn_acquire(gw *g, int64_t id, const device_row *d, hik_err *e
             .timeout_ms = g->cfg.device_timeout_ms,
             .connect_timeout_ms = g->cfg.device_timeout_ms < 3000 ? g->cfg.device_timeout_ms : 3000,
         };
-        *err = hik_isapi_new(&o, &c->isapi);
+        char why[160];
+        *err = gw_device_tls_prepare(g, id, &o, c->pin, why, sizeof why);
+        if (!*err)
+            *err = hik_isapi_new(&o, &c->isapi);
         if (*err) {
             pthread_mutex_unlock(&c->mu);
             return NULL;
@@ -263,6 +268,17 @@ static dev_conn *conn_acquire(gw *g, int64_t id, const device_row *d, hik_err *e
 static void conn_release(dev_conn *c)
 {
     pthread_mutex_unlock(&c->mu);
+}
+
+/* A failed call: was it refused because the device's key changed? */
+static bool conn_pin_refused(gw *g, int64_t id, dev_conn *c, const device_row *d, hik_reply *r)
+{
+    hik_isapi_opts o = {.scheme = d->scheme,
+                        .host = d->address,
+                        .port = d->port,
+                        .pinned_key = c->pin,
+                        .connect_timeout_ms = 3000};
+    return gw_device_tls_check(g, id, c->isapi, &o, r);
 }
 
 /* The outcome of one device call as the run's result JSON. */
@@ -342,8 +358,10 @@ static void run_one(gw *g, const run_row *run)
                 err = hik_isapi_privacy_mask_set(c->isapi, run->channel, enable, &reply);
             else
                 err = HIK_ERR_UNSUPPORTED;
+            bool pin = err && conn_pin_refused(g, run->device_id, c, &d, &reply);
             conn_release(c);
-            note_device(g, run->device_id, err, &reply);
+            if (!pin)
+                note_device(g, run->device_id, err, &reply);
         }
     }
     result = result_json(err, &reply);
@@ -379,8 +397,10 @@ static void probe_one(gw *g, int64_t id)
         dev_conn *c = conn_acquire(g, id, &d, &err);
         if (c) {
             err = hik_isapi_device_info(c->isapi, &info, &reply);
+            bool pin = err && conn_pin_refused(g, id, c, &d, &reply);
             conn_release(c);
-            note_device(g, id, err, &reply);
+            if (!pin)
+                note_device(g, id, err, &reply);
         }
     }
     if (!err && info.model[0]) {

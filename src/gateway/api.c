@@ -25,6 +25,7 @@
 #include "device_ops.h"
 #include "event_feed.h"
 #include "log.h"
+#include "tls.h"
 
 #define API_THREADS 4
 #define API_CONNECTION_LIMIT 256
@@ -439,13 +440,21 @@ hik_err gw_api_start(gw *g, char *err, size_t err_len)
                      MHD_ALLOW_SUSPEND_RESUME;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    struct MHD_OptionItem tls[3];
+    res = gw_tls_mhd_options(GW_TLS_API, g->cfg.api_tls_cert, g->cfg.api_tls_key, tls, &flags, err,
+                             err_len);
+    if (res) {
+        gw_event_feed_free(g);
+        free(api);
+        return res;
+    }
     /* The logger goes first so that every later option's complaints reach it. */
     api->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, api__handler, api, MHD_OPTION_EXTERNAL_LOGGER, api__mhd_log, api,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, api__completed,
         api, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)API_THREADS, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)API_CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)API_TIMEOUT_S,
-        MHD_OPTION_END);
+        MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (!api->daemon) {
         snprintf(err, err_len, "api: cannot listen on %s (address in use or not local?)",
                  g->cfg.api_addr);
@@ -456,7 +465,8 @@ hik_err gw_api_start(gw *g, char *err, size_t err_len)
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(api->daemon, MHD_DAEMON_INFO_BIND_PORT);
     api->port = di ? di->port : 0;
     g->api = api;
-    gw_info("api: listening on %s (port %d), web UI from %s", g->cfg.api_addr, api->port,
+    gw_info("api: listening on %s://%s (port %d), web UI from %s",
+            (flags & MHD_USE_TLS) ? "https" : "http", g->cfg.api_addr, api->port,
             g->cfg.web_dir[0] ? g->cfg.web_dir : "(none found; give --web-dir)");
     return HIK_OK;
 }

@@ -17,14 +17,15 @@
 #define DEVICE_SELECT                                                                              \
     "SELECT id, name, address, port, scheme, username, anpr_reverse, model, serial, mac,"          \
     " firmware, device_type, status, last_error, last_seen_ms, last_event_ms, created_ms,"         \
-    " updated_ms FROM devices"
+    " updated_ms, tls_pin, tls_pin_pending FROM devices"
 
 static const char *const device_fields[] = {"name",     "address",  "port",         "scheme",
                                             "username", "password", "anpr_reverse", NULL};
 static const char *const device_readonly[] = {
-    "id",          "model",      "serial",     "mac",          "firmware",
-    "device_type", "status",     "last_error", "last_seen_ms", "last_event_ms",
-    "created_ms",  "updated_ms", NULL};
+    "id",           "model",           "serial",     "mac",
+    "firmware",     "device_type",     "status",     "last_error",
+    "last_seen_ms", "last_event_ms",   "created_ms", "updated_ms",
+    "tls_pin",      "tls_pin_pending", NULL};
 
 /* One device as the API shows it; NULL with *found false when absent. */
 static json_t *devices__load(gw_store *st, int64_t id, bool *found)

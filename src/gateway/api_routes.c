@@ -22,6 +22,7 @@ static const api_route routes[] = {
     {"PUT", "/api/v1/devices/{id}", api_devices_update, API_BODY},
     {"DELETE", "/api/v1/devices/{id}", api_devices_delete, 0},
     {"POST", "/api/v1/devices/{id}/reboot", api_device_reboot, 0},
+    {"POST", "/api/v1/devices/{id}/tls/accept", api_device_tls_accept, 0},
     {"POST", "/api/v1/devices/{id}/password", api_device_password, API_BODY},
     {"GET", "/api/v1/devices/{id}/network", api_device_network_get, 0},
     {"PUT", "/api/v1/devices/{id}/network", api_device_network_set, API_BODY},

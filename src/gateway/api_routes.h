@@ -48,6 +48,8 @@ void api_devices_update(api_req *rq, api_resp *rs);
 void api_devices_delete(api_req *rq, api_resp *rs);
 /* api_device_ops.c */
 void api_devices_activate(api_req *rq, api_resp *rs);
+/* api_device_tls.c */
+void api_device_tls_accept(api_req *rq, api_resp *rs);
 void api_device_reboot(api_req *rq, api_resp *rs);
 void api_device_password(api_req *rq, api_resp *rs);
 void api_device_network_get(api_req *rq, api_resp *rs);

@@ -61,8 +61,9 @@ void api_session_login(api_req *rq, api_resp *rs)
         return api_error_store(rs);
     gw_auth_succeeded(rq->g->auth, rq->addr);
     gw_info("api: %s logged in from %s", user, rq->addr);
-    api_header_add(rs, "Set-Cookie", "%s=%s; HttpOnly; SameSite=Strict; Path=/", GW_AUTH_COOKIE,
-                   token);
+    /* Over HTTPS the browser must never send the cookie in clear. */
+    api_header_add(rs, "Set-Cookie", "%s=%s; HttpOnly; SameSite=Strict; Path=/%s", GW_AUTH_COOKIE,
+                   token, rq->g->cfg.api_tls_cert[0] ? "; Secure" : "");
     api_reply(rs, 200, json_pack("{s:s, s:s}", "user", user, "csrf_token", csrf));
 }
 

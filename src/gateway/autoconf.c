@@ -31,6 +31,7 @@
 
 #include "hik/isapi.h"
 #include "hik/isapi_event.h"
+#include "device_tls.h"
 #include "log.h"
 
 #define AC_JOBS 64
@@ -127,7 +128,7 @@ static hik_err ac__load(gw *g, int64_t id, ac_dev *d)
     return res;
 }
 
-static hik_err ac__handle(gw *g, const ac_dev *d, hik_isapi **out)
+static hik_err ac__handle(gw *g, int64_t id, const ac_dev *d, hik_isapi **out)
 {
     hik_isapi_opts o = {
         .scheme = d->scheme[0] ? d->scheme : "http",
@@ -139,7 +140,9 @@ static hik_err ac__handle(gw *g, const ac_dev *d, hik_isapi **out)
         .timeout_ms = g->cfg.device_timeout_ms,
         .connect_timeout_ms = g->cfg.device_timeout_ms < 3000 ? g->cfg.device_timeout_ms : 3000,
     };
-    return hik_isapi_new(&o, out);
+    char pin[HIK_PIN_MAX], why[160];
+    hik_err err = gw_device_tls_prepare(g, id, &o, pin, why, sizeof why);
+    return err ? err : hik_isapi_new(&o, out);
 }
 
 /* Lock ac.mu for a store write; false (unlocked) when the daemon stops. */
@@ -577,7 +580,7 @@ static void ac__run(ac_run *r)
     bool push = strcmp(r->d.delivery, "pull") != 0;
     if (!ac__usable(r) || !ac__listener(r))
         return;
-    if (ac__handle(r->g, &r->d, &r->h)) {
+    if (ac__handle(r->g, r->device_id, &r->d, &r->h)) {
         r->status = 500;
         json_object_set_new(r->body, "error", json_string("cannot create the device client"));
         return;
@@ -763,7 +766,7 @@ hik_err gw_autoconf_release(gw *g, int64_t device_id)
         ac__dev_free(&d);
         return HIK_ERR_AUTH;
     }
-    err = ac__handle(g, &d, &h);
+    err = ac__handle(g, device_id, &d, &h);
     if (!err)
         err = ac__restore(g, device_id, &d, h);
     if (err)

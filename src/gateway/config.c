@@ -82,7 +82,14 @@ enum {
     OPT_STATE_EXPIRY,
     OPT_STATE_EXPIRY_KIND,
     OPT_STATE_MAX_KEYS,
+    OPT_API_TLS_CERT,
+    OPT_API_TLS_KEY,
+    OPT_INGEST_TLS_CERT,
+    OPT_INGEST_TLS_KEY,
     OPT_CONFIG,
+    OPT_GENERATE_TLS,
+    OPT_TLS_HOSTS,
+    OPT_ROTATE_KEY,
 };
 
 static const struct {
@@ -100,8 +107,10 @@ static const struct {
     {OPT_API, "api", "HIKGATE_API", "ADDR:PORT   REST API and web UI (default 127.0.0.1:8080)"},
     {OPT_ADMIN_PASSWORD, "admin-password", "HIKGATE_ADMIN_PASSWORD",
      "PW   password of user admin on first run (default: generated and printed once)"},
-    {OPT_WEB_DIR, "web-dir", "HIKGATE_WEB_DIR", "DIR   web UI files (default: web/ next to the binary, else the source tree's)"},
-    {OPT_LOG_LEVEL, "log-level", "HIKGATE_LOG_LEVEL", "LEVEL   debug, info, warn, error (default info)"},
+    {OPT_WEB_DIR, "web-dir", "HIKGATE_WEB_DIR",
+     "DIR   web UI files (default: web/ next to the binary, else the source tree's)"},
+    {OPT_LOG_LEVEL, "log-level", "HIKGATE_LOG_LEVEL",
+     "LEVEL   debug, info, warn, error (default info)"},
     {OPT_SYNC, "sync", "HIKGATE_SYNC",
      "full|normal   fsync every commit (full, default) or let the OS flush (normal)"},
     {OPT_MAX_BODY, "max-body", "HIKGATE_MAX_BODY",
@@ -126,6 +135,12 @@ static const struct {
      "KIND=SECONDS[,...]   expiry of one event kind, e.g. motion=5,intrusion=20"},
     {OPT_STATE_MAX_KEYS, "state-max-keys", "HIKGATE_STATE_MAX_KEYS",
      "N   live event state keys kept, least recently updated dropped (default 4096)"},
+    {OPT_API_TLS_CERT, "api-tls-cert", "HIKGATE_API_TLS_CERT",
+     "FILE   serve the API over HTTPS with this PEM certificate (chain)"},
+    {OPT_API_TLS_KEY, "api-tls-key", "HIKGATE_API_TLS_KEY", "FILE   ... and this PEM key"},
+    {OPT_INGEST_TLS_CERT, "ingest-tls-cert", "HIKGATE_INGEST_TLS_CERT",
+     "FILE   accept camera events over HTTPS with this PEM certificate"},
+    {OPT_INGEST_TLS_KEY, "ingest-tls-key", "HIKGATE_INGEST_TLS_KEY", "FILE   ... and this PEM key"},
 };
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
 
@@ -138,6 +153,11 @@ static void config__usage(FILE *out)
     fprintf(out, "  --config FILE   read `key = value` settings (keys as the long options)\n");
     for (size_t i = 0; i < N_SETTINGS; i++)
         fprintf(out, "  --%s %s\n", settings[i].name, settings[i].help);
+    fprintf(out, "\nCommands (the daemon does not start):\n"
+                 "  --generate-tls DIR   write a self-signed DIR/key.pem and DIR/cert.pem\n"
+                 "                       naming localhost, 127.0.0.1 and --tls-hosts LIST\n"
+                 "  --rotate-key         re-seal every device password under a new\n"
+                 "                       secret.key (hikgated must be stopped)\n\n");
     fprintf(out, "  --help          show this help\n  --version       show the version\n\n"
                  "Every option can also be set with the environment variable named after it,\n"
                  "e.g. HIKGATE_DATA_DIR. Command line > environment > config file.\n");
@@ -313,6 +333,14 @@ static bool config__set(gw_config *cfg, int id, const char *v, const char *what)
         return config__seconds(v, &cfg->state_expiry_ms, what);
     case OPT_STATE_EXPIRY_KIND:
         return config__expiry_kinds(cfg, v, what);
+    case OPT_API_TLS_CERT:
+        return config__copy(cfg->api_tls_cert, sizeof cfg->api_tls_cert, v, what);
+    case OPT_API_TLS_KEY:
+        return config__copy(cfg->api_tls_key, sizeof cfg->api_tls_key, v, what);
+    case OPT_INGEST_TLS_CERT:
+        return config__copy(cfg->ingest_tls_cert, sizeof cfg->ingest_tls_cert, v, what);
+    case OPT_INGEST_TLS_KEY:
+        return config__copy(cfg->ingest_tls_key, sizeof cfg->ingest_tls_key, v, what);
     case OPT_STATE_MAX_KEYS:
         if (!config__int(v, 16, 1000000, &n, what))
             return false;
@@ -372,11 +400,14 @@ static bool config__file(gw_config *cfg, const char *path)
 
 int gw_config_load(gw_config *cfg, int argc, char **argv)
 {
-    struct option longopts[N_SETTINGS + 4];
+    struct option longopts[N_SETTINGS + 7];
     size_t k = 0;
     for (size_t i = 0; i < N_SETTINGS; i++)
         longopts[k++] = (struct option){settings[i].name, required_argument, NULL, settings[i].id};
     longopts[k++] = (struct option){"config", required_argument, NULL, OPT_CONFIG};
+    longopts[k++] = (struct option){"generate-tls", required_argument, NULL, OPT_GENERATE_TLS};
+    longopts[k++] = (struct option){"tls-hosts", required_argument, NULL, OPT_TLS_HOSTS};
+    longopts[k++] = (struct option){"rotate-key", no_argument, NULL, OPT_ROTATE_KEY};
     longopts[k++] = (struct option){"help", no_argument, NULL, 'h'};
     longopts[k++] = (struct option){"version", no_argument, NULL, 'V'};
     longopts[k] = (struct option){0};
@@ -397,6 +428,14 @@ int gw_config_load(gw_config *cfg, int argc, char **argv)
         }
         if (c == OPT_CONFIG)
             config_file = optarg;
+        if (c == OPT_GENERATE_TLS &&
+            !config__copy(cfg->generate_tls, sizeof cfg->generate_tls, optarg, "generate-tls"))
+            return -1;
+        if (c == OPT_TLS_HOSTS &&
+            !config__copy(cfg->tls_hosts, sizeof cfg->tls_hosts, optarg, "tls-hosts"))
+            return -1;
+        if (c == OPT_ROTATE_KEY)
+            cfg->rotate_key = true;
         if (c == '?') {
             fprintf(stderr, "Try 'hikgated --help'.\n");
             return -1;

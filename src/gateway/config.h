@@ -37,6 +37,15 @@ typedef struct gw_config {
     int state_expiry_ms;          /* --state-expiry SECONDS (fractions allowed) */
     char state_expiry_kinds[256]; /* --state-expiry-kind kind=SECONDS[,kind=SECONDS] */
     size_t state_max_keys;        /* --state-max-keys N; default 4096 */
+    /* HTTPS on the listeners (PEM files); "" = plain HTTP. */
+    char api_tls_cert[1024];    /* --api-tls-cert FILE, HIKGATE_API_TLS_CERT */
+    char api_tls_key[1024];     /* --api-tls-key FILE, HIKGATE_API_TLS_KEY */
+    char ingest_tls_cert[1024]; /* --ingest-tls-cert FILE, HIKGATE_INGEST_TLS_CERT */
+    char ingest_tls_key[1024];  /* --ingest-tls-key FILE, HIKGATE_INGEST_TLS_KEY */
+    /* One-shot commands instead of running the daemon (command line only). */
+    char generate_tls[1024]; /* --generate-tls DIR: write a self-signed key.pem/cert.pem */
+    char tls_hosts[512];     /* --tls-hosts LIST: extra subjectAltNames for --generate-tls */
+    bool rotate_key;         /* --rotate-key: re-seal the device passwords under a new key */
 } gw_config;
 
 /* Fill with defaults. */

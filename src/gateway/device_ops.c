@@ -28,6 +28,7 @@
 
 #include "devices.h"
 #include "hik/isapi_manage.h"
+#include "device_tls.h"
 #include "log.h"
 
 #define GW_OPS_JOBS 128
@@ -182,6 +183,12 @@ static hik_err ops__handle(gw *g, const ops_dev *d, const char *user, const char
         .timeout_ms = g->cfg.device_timeout_ms,
         .connect_timeout_ms = g->cfg.device_timeout_ms < 3000 ? g->cfg.device_timeout_ms : 3000,
     };
+    char pin[HIK_PIN_MAX], why[160];
+    if (d->id) {
+        hik_err err = gw_device_tls_prepare(g, d->id, &o, pin, why, sizeof why);
+        if (err)
+            return err;
+    }
     return hik_isapi_new(&o, out);
 }
 

@@ -23,6 +23,7 @@
 #include "hik/event_json.h"
 #include "hik/event_parse.h"
 #include "log.h"
+#include "tls.h"
 #include "writer.h"
 
 struct gw_ingest {
@@ -336,6 +337,11 @@ hik_err gw_ingest_start(gw *g, char *err, size_t err_len)
         snprintf(err, err_len, "ingest address '%s' is not a numeric IP address", host);
         return HIK_ERR_INVALID;
     }
+    struct MHD_OptionItem tls[3];
+    hik_err res = gw_tls_mhd_options(GW_TLS_INGEST, g->cfg.ingest_tls_cert, g->cfg.ingest_tls_key,
+                                     tls, &flags, err, err_len);
+    if (res)
+        return res;
     struct gw_ingest *in = calloc(1, sizeof *in);
     if (!in)
         return HIK_ERR_NOMEM;
@@ -345,7 +351,8 @@ hik_err gw_ingest_start(gw *g, char *err, size_t err_len)
         MHD_OPTION_NOTIFY_COMPLETED, ingest__completed, g, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
-        (unsigned)1024, MHD_OPTION_EXTERNAL_LOGGER, ingest__mhd_log, NULL, MHD_OPTION_END);
+        (unsigned)1024, MHD_OPTION_EXTERNAL_LOGGER, ingest__mhd_log, NULL, MHD_OPTION_ARRAY, tls,
+        MHD_OPTION_END);
     if (!in->daemon) {
         snprintf(err, err_len, "cannot listen on %s (address in use or not local?)",
                  g->cfg.ingest_addr);

@@ -24,8 +24,10 @@
 #include "gateway.h"
 #include "hik/version.h"
 #include "ingest.h"
+#include "keyrotate.h"
 #include "log.h"
 #include "rules.h"
+#include "tls.h"
 #include "writer.h"
 
 #define DRAIN_TIMEOUT_MS 10000
@@ -53,9 +55,22 @@ static void block_signals(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
+/* Held while the daemon runs; --rotate-key takes it too. */
+static int datadir_lock_fd = -1;
+
 static int start(gw *g)
 {
     char err[512] = "";
+    if (gw_datadir_lock(g->cfg.data_dir, &datadir_lock_fd, err, sizeof err)) {
+        gw_error("%s", err);
+        return -1;
+    }
+    if (gw_keyrotate_interrupted(g->cfg.data_dir)) {
+        gw_error("%s/secret.key.old exists: a key rotation was interrupted; run hikgated "
+                 "--rotate-key --data-dir %s to settle it",
+                 g->cfg.data_dir, g->cfg.data_dir);
+        return -1;
+    }
     if (gw_store_open(g->cfg.data_dir, g->cfg.sync_full, &g->store, err, sizeof err) ||
         gw_secrets_open(g->cfg.data_dir, &g->secrets, err, sizeof err)) {
         gw_error("%s", err);
@@ -75,8 +90,9 @@ static int start(gw *g)
         gw_error("%s", err);
         return -1;
     }
-    gw_info("hikgated %s: ingest on http://%s%s, API and web UI on http://%s, data in %s",
-            HIK_VERSION, g->cfg.ingest_addr, g->cfg.ingest_path, g->cfg.api_addr, g->cfg.data_dir);
+    gw_info("hikgated %s: ingest on %s://%s%s, API and web UI on %s://%s, data in %s", HIK_VERSION,
+            g->cfg.ingest_tls_cert[0] ? "https" : "http", g->cfg.ingest_addr, g->cfg.ingest_path,
+            g->cfg.api_tls_cert[0] ? "https" : "http", g->cfg.api_addr, g->cfg.data_dir);
     return 0;
 }
 
@@ -102,6 +118,51 @@ static void stop(gw *g)
     gw_devices_free(g->devices);
     gw_secrets_close(g->secrets);
     gw_store_close(g->store);
+    gw_tls_free();
+    if (datadir_lock_fd >= 0)
+        close(datadir_lock_fd);
+    datadir_lock_fd = -1;
+}
+
+/* The hosts a generated certificate names: the listeners' addresses. */
+static void listen_hosts(const gw_config *cfg, char *out, size_t len)
+{
+    char api[256] = "", ingest[256] = "";
+    int port;
+    gw_config_split_addr(cfg->api_addr, api, sizeof api, &port);
+    gw_config_split_addr(cfg->ingest_addr, ingest, sizeof ingest, &port);
+    snprintf(out, len, "%s,%s%s%s", api, ingest, cfg->tls_hosts[0] ? "," : "", cfg->tls_hosts);
+}
+
+/* One-shot commands: 0 done, 1 failed, -1 none asked for. */
+static int run_command(gw *g)
+{
+    char err[512] = "";
+    if (g->cfg.generate_tls[0]) {
+        char hosts[1100];
+        listen_hosts(&g->cfg, hosts, sizeof hosts);
+        if (gw_tls_generate(g->cfg.generate_tls, hosts, err, sizeof err)) {
+            gw_error("%s", err);
+            return 1;
+        }
+        printf("wrote %s/key.pem and %s/cert.pem (self-signed, for %s)\n", g->cfg.generate_tls,
+               g->cfg.generate_tls, hosts);
+        return 0;
+    }
+    if (!g->cfg.rotate_key)
+        return -1;
+    int fd = -1, n = 0;
+    if (gw_datadir_lock(g->cfg.data_dir, &fd, err, sizeof err) ||
+        gw_keyrotate(g->cfg.data_dir, &n, err, sizeof err)) {
+        gw_error("rotate-key: %s", err);
+        if (fd >= 0)
+            close(fd);
+        return 1;
+    }
+    close(fd);
+    printf("re-sealed %d device password%s under a new %s/secret.key\n", n, n == 1 ? "" : "s",
+           g->cfg.data_dir);
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -112,6 +173,9 @@ int main(int argc, char **argv)
     if (rc != 0)
         return rc > 0 ? 0 : 2;
     gw_log_set_level((gw_log_level)gw_log_level_from_name(g.cfg.log_level));
+    rc = run_command(&g);
+    if (rc >= 0)
+        return rc;
     block_signals();
     curl_global_init(CURL_GLOBAL_DEFAULT);
     xmlInitParser();

@@ -25,8 +25,7 @@ struct gw_secrets {
     unsigned char key[KEY_LEN];
 };
 
-static hik_err secrets__create_key(const char *path, unsigned char *key, char *err,
-                                   size_t err_len)
+static hik_err secrets__create_key(const char *path, unsigned char *key, char *err, size_t err_len)
 {
     if (RAND_bytes(key, KEY_LEN) != 1) {
         snprintf(err, err_len, "no randomness for the secret key");
@@ -48,16 +47,15 @@ static hik_err secrets__create_key(const char *path, unsigned char *key, char *e
     return HIK_OK;
 }
 
-hik_err gw_secrets_open(const char *data_dir, gw_secrets **out, char *err, size_t err_len)
+hik_err gw_secrets_open_path(const char *path, bool create, gw_secrets **out, char *err,
+                             size_t err_len)
 {
     *out = NULL;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/secret.key", data_dir);
     gw_secrets *s = calloc(1, sizeof *s);
     if (!s)
         return HIK_ERR_NOMEM;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT) {
+    if (fd < 0 && errno == ENOENT && create) {
         hik_err res = secrets__create_key(path, s->key, err, err_len);
         if (res) {
             free(s);
@@ -78,13 +76,20 @@ hik_err gw_secrets_open(const char *data_dir, gw_secrets **out, char *err, size_
     close(fd);
     if (n != KEY_LEN) {
         snprintf(err, err_len, "%s: not a %d-byte key file", path, KEY_LEN);
-        free(s);
+        gw_secrets_close(s);
         return HIK_ERR_IO;
     }
     if (sb.st_mode & 077)
         chmod(path, 0600);
     *out = s;
     return HIK_OK;
+}
+
+hik_err gw_secrets_open(const char *data_dir, gw_secrets **out, char *err, size_t err_len)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/secret.key", data_dir);
+    return gw_secrets_open_path(path, true, out, err, err_len);
 }
 
 void gw_secrets_close(gw_secrets *s)
@@ -131,7 +136,8 @@ hik_err gw_secrets_unseal(gw_secrets *s, const char *sealed, char **plaintext)
 {
     *plaintext = NULL;
     size_t slen = strlen(sealed);
-    if (slen < 3 || memcmp(sealed, "v1:", 3) != 0 || slen - 3 > 4 * ((NONCE_LEN + TAG_LEN + MAX_SECRET + 2) / 3))
+    if (slen < 3 || memcmp(sealed, "v1:", 3) != 0 ||
+        slen - 3 > 4 * ((NONCE_LEN + TAG_LEN + MAX_SECRET + 2) / 3))
         return HIK_ERR_PARSE;
     unsigned char buf[NONCE_LEN + TAG_LEN + MAX_SECRET + 3];
     int n = EVP_DecodeBlock(buf, (const unsigned char *)sealed + 3, (int)(slen - 3));

@@ -6,6 +6,7 @@
 #ifndef GW_SECRETS_H
 #define GW_SECRETS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "hik/error.h"
@@ -14,6 +15,10 @@ typedef struct gw_secrets gw_secrets;
 
 /* Load the key file, creating it (0600) when absent. */
 hik_err gw_secrets_open(const char *data_dir, gw_secrets **out, char *err, size_t err_len);
+/* Load the key file at path; with create, make a new random one (0600,
+ * O_EXCL) when it does not exist. */
+hik_err gw_secrets_open_path(const char *path, bool create, gw_secrets **out, char *err,
+                             size_t err_len);
 void gw_secrets_close(gw_secrets *s);
 
 /* Seal plaintext into a NUL-terminated string the caller frees. */

@@ -181,8 +181,14 @@ static const char schema_v3[] =
     "ALTER TABLE devices ADD COLUMN configured_ms INTEGER;"
     "ALTER TABLE triggers ADD COLUMN fire_on TEXT NOT NULL DEFAULT 'active';";
 
+/* Version 4: HTTPS devices' pinned public key (device_tls.c) and the key
+ * a refused connection met, waiting for the admin's accept. */
+static const char schema_v4[] = "ALTER TABLE devices ADD COLUMN tls_pin TEXT;"
+                                "ALTER TABLE devices ADD COLUMN tls_pin_pending TEXT;";
+
 /* migrations[v] takes a database from version v to v + 1. */
-static const char *const migrations[GW_SCHEMA_VERSION] = {schema_v1, schema_v2, schema_v3};
+static const char *const migrations[GW_SCHEMA_VERSION] = {schema_v1, schema_v2, schema_v3,
+                                                          schema_v4};
 
 static int store__user_version(gw_store *st)
 {

@@ -43,6 +43,8 @@ static void main__usage(FILE *f)
             "  --inactive            start as a factory-fresh device that must be activated\n"
             "                        (the password given is then only a placeholder)\n"
             "  --reboot-seconds S    how long a reboot keeps the device away (default 2)\n"
+            "  --tls-cert FILE       serve ISAPI over HTTPS with this PEM certificate\n"
+            "  --tls-key FILE        ... and this PEM key (both re-read at every restart)\n"
             "  --log-level L         debug, info (default), warn, error\n"
             "alertStream (GET /ISAPI/Event/notification/alertStream):\n"
             "  --max-streams N       concurrent streams, more get 503 (default 5, max %d)\n"
@@ -187,6 +189,8 @@ static int main__options(int argc, char **argv, sim_config *c)
         O_SADP_PORT,
         O_INACTIVE,
         O_REBOOT_S,
+        O_TLS_CERT,
+        O_TLS_KEY,
         O_HELP,
         O_VERSION
     };
@@ -219,6 +223,8 @@ static int main__options(int argc, char **argv, sim_config *c)
                                          {"sadp-port", 1, 0, O_SADP_PORT},
                                          {"inactive", 0, 0, O_INACTIVE},
                                          {"reboot-seconds", 1, 0, O_REBOOT_S},
+                                         {"tls-cert", 1, 0, O_TLS_CERT},
+                                         {"tls-key", 1, 0, O_TLS_KEY},
                                          {"help", 0, 0, O_HELP},
                                          {"version", 0, 0, O_VERSION},
                                          {0, 0, 0, 0}};
@@ -288,6 +294,12 @@ static int main__options(int argc, char **argv, sim_config *c)
             break;
         case O_REBOOT_S:
             ok = main__int(optarg, 0, 3600, &c->reboot_seconds);
+            break;
+        case O_TLS_CERT:
+            COPY(tls_cert);
+            break;
+        case O_TLS_KEY:
+            COPY(tls_key);
             break;
         case O_HELP:
             main__usage(stdout);

@@ -78,6 +78,8 @@ typedef struct sim_config {
     int sadp_port; /* default 37020 */
     bool inactive;      /* --inactive: a factory-fresh device, not activated */
     int reboot_seconds; /* how long a reboot keeps the listener closed */
+    char tls_cert[256]; /* --tls-cert: serve ISAPI over HTTPS ("" = plain HTTP) */
+    char tls_key[256];  /* --tls-key */
 } sim_config;
 
 typedef struct sim_region {
@@ -259,6 +261,13 @@ void sim_state_record_push(sim *s, const sim_push_record *rec);
 void sim_state_reset_stats(sim *s);
 hik_err sim_state_dump(sim *s, sim_buf *out);
 const sim_trigger *sim_state_find_trigger_locked(const sim *s, const char *id);
+
+/* sim_tls.c: the PEM pair read (again) at every listener start, so a
+ * restarted simulator may present a new key. Fills items (3) for an
+ * MHD_OPTION_ARRAY and adds MHD_USE_TLS to *flags; nothing without
+ * --tls-cert. */
+struct MHD_OptionItem;
+hik_err sim_tls_options(const sim_config *c, struct MHD_OptionItem *items, unsigned *flags);
 
 /* sim_http.c */
 hik_err sim_http_bind(sim *s); /* resolves port 0 to the bound port */

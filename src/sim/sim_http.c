@@ -266,11 +266,18 @@ static hik_err http__start_locked(sim *s)
     int fd = http__fd;
     if (fd < 0)
         return HIK_ERR_INVALID;
-    http__daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, 0, NULL,
-        NULL, &http__access, s, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED,
-        &http__completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_END);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
+    struct MHD_OptionItem tls[3];
+    if (sim_tls_options(&s->cfg, tls, &flags)) {
+        close(fd);
+        http__fd = -1;
+        return HIK_ERR_IO;
+    }
+    http__daemon =
+        MHD_start_daemon(flags, 0, NULL, NULL, &http__access, s, MHD_OPTION_LISTEN_SOCKET, fd,
+                         MHD_OPTION_NOTIFY_COMPLETED, &http__completed, NULL,
+                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
+                         (unsigned)256, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (!http__daemon) {
         sim_log(SIM_LOG_ERROR, "could not start the HTTP server");
         close(fd);

@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -50,7 +51,10 @@ class ApiError(Exception):
 class Gateway:
     """One hikgated with its own data directory, ingest and API ports."""
 
-    def __init__(self, data_dir=None, ingest_addr="127.0.0.1", extra_args=(), env=None):
+    def __init__(self, data_dir=None, ingest_addr="127.0.0.1", extra_args=(), env=None,
+                 api_ca=None):
+        # api_ca: the API listens with TLS; verify it against this CA file.
+        self.api_ca = api_ca
         self.own_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="hikgate-it-")
         self.ingest_host = ingest_addr
@@ -120,7 +124,12 @@ class Gateway:
     # -- API -------------------------------------------------------------
     def request(self, method, path, body=None, auth=True, headers=None, raw=False,
                 content_type="application/json"):
-        conn = http.client.HTTPConnection("127.0.0.1", self.api_port, timeout=30)
+        if self.api_ca:
+            ctx = ssl.create_default_context(cafile=self.api_ca)
+            conn = http.client.HTTPSConnection("127.0.0.1", self.api_port, timeout=30,
+                                               context=ctx)
+        else:
+            conn = http.client.HTTPConnection("127.0.0.1", self.api_port, timeout=30)
         hdrs = dict(headers or {})
         if auth:
             token = base64.b64encode(f"admin:{ADMIN_PASSWORD}".encode()).decode()
