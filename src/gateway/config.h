@@ -37,7 +37,20 @@ typedef struct gw_config {
     int state_expiry_ms;          /* --state-expiry SECONDS (fractions allowed) */
     char state_expiry_kinds[256]; /* --state-expiry-kind kind=SECONDS[,kind=SECONDS] */
     size_t state_max_keys;        /* --state-max-keys N; default 4096 */
+    /* Who may post events (ingest_guard.h). By default only declared
+     * devices; any = everyone, as before. */
+    bool ingest_accept_any;    /* --ingest-accept declared|any; default declared */
+    int ingest_auth;           /* --ingest-auth none|basic|digest: GW_INGEST_AUTH_* */
+    char ingest_user[64];      /* --ingest-user U */
+    char ingest_password[128]; /* --ingest-password P */
+    int ingest_timeout_s;      /* --ingest-timeout SECONDS idle connection cut-off; default 10 */
+    int ingest_per_ip; /* --ingest-per-ip N concurrent connections per address; default 32 */
+    /* Retention (retention.c): 0 = keep. */
+    int retention_days;  /* --retention-days N */
+    int pictures_max_mb; /* --pictures-max-mb N */
 } gw_config;
+
+enum { GW_INGEST_AUTH_NONE = 0, GW_INGEST_AUTH_BASIC, GW_INGEST_AUTH_DIGEST };
 
 /* Fill with defaults. */
 void gw_config_defaults(gw_config *cfg);
