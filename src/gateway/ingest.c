@@ -28,6 +28,7 @@
 #include "devices.h"
 #include "hik/event_json.h"
 #include "hik/event_parse.h"
+#include "ingest_deadline.h"
 #include "ingest_guard.h"
 #include "log.h"
 #include "writer.h"
@@ -38,6 +39,7 @@ struct gw_ingest {
     atomic_bool closing; /* shutting down: answer 503 instead of queueing */
     int port;
     gw_guard *guard;
+    gw_deadline *deadline;
 };
 
 typedef enum req_phase {
@@ -327,8 +329,10 @@ static enum MHD_Result ingest__handler(void *cls, struct MHD_Connection *conn, c
 {
     gw *g = cls;
     ingest_req *req = *con_cls;
-    if (!req)
+    if (!req) {
+        gw_deadline_headers_done(conn);
         return ingest__first(g, conn, url, method, con_cls);
+    }
     switch (req->phase) {
     case REQ_READING:
         if (*upload_data_size) {
@@ -357,6 +361,7 @@ static void ingest__completed(void *cls, struct MHD_Connection *conn, void **con
 {
     gw *g = cls;
     ingest_req *req = *con_cls;
+    gw_deadline_request_done(conn);
     if (!req)
         return;
     if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && req->phase == REQ_COMMITTED &&
@@ -407,14 +412,17 @@ hik_err gw_ingest_start(gw *g, char *err, size_t err_len)
     if (!in)
         return HIK_ERR_NOMEM;
     g->ingest = in;
-    if (gw_guard_new(&in->guard)) {
+    if (gw_guard_new(&in->guard) ||
+        gw_deadline_start(g->cfg.ingest_timeout_s * 1000, &in->deadline)) {
+        gw_guard_free(in->guard);
         free(in);
         g->ingest = NULL;
         return HIK_ERR_NOMEM;
     }
     in->daemon = MHD_start_daemon(
         flags, (uint16_t)port, NULL, NULL, ingest__handler, g, MHD_OPTION_SOCK_ADDR, &ss,
-        MHD_OPTION_NOTIFY_COMPLETED, ingest__completed, g, MHD_OPTION_CONNECTION_TIMEOUT,
+        MHD_OPTION_NOTIFY_COMPLETED, ingest__completed, g, MHD_OPTION_NOTIFY_CONNECTION,
+        gw_deadline_notify, in->deadline, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)g->cfg.ingest_timeout_s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)g->cfg.ingest_per_ip, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
@@ -423,6 +431,7 @@ hik_err gw_ingest_start(gw *g, char *err, size_t err_len)
         snprintf(err, err_len, "cannot listen on %s (address in use or not local?)",
                  g->cfg.ingest_addr);
         gw_guard_free(in->guard);
+        gw_deadline_stop(in->deadline);
         free(in);
         g->ingest = NULL;
         return HIK_ERR_NETWORK;
@@ -473,6 +482,7 @@ void gw_ingest_stop(gw *g)
     if (g->ingest->daemon)
         MHD_stop_daemon(g->ingest->daemon);
     gw_guard_free(g->ingest->guard);
+    gw_deadline_stop(g->ingest->deadline);
     free(g->ingest);
     g->ingest = NULL;
 }
