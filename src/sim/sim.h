@@ -74,10 +74,10 @@ typedef struct sim_config {
     bool stream_duplicate_boundaries;
     int stream_drop_every;  /* seconds, 0: never */
     int stream_stall_after; /* seconds, 0: never */
-    bool sadp;     /* answer SADP probes (default on; --no-sadp) */
-    int sadp_port; /* default 37020 */
-    bool inactive;      /* --inactive: a factory-fresh device, not activated */
-    int reboot_seconds; /* how long a reboot keeps the listener closed */
+    bool sadp;              /* answer SADP probes (default on; --no-sadp) */
+    int sadp_port;          /* default 37020 */
+    bool inactive;          /* --inactive: a factory-fresh device, not activated */
+    int reboot_seconds;     /* how long a reboot keeps the listener closed */
 } sim_config;
 
 typedef struct sim_region {
@@ -93,6 +93,7 @@ typedef struct sim_privacy_mask {
     bool enabled;
     int n_regions;
     sim_region regions[SIM_MAX_REGIONS];
+    unsigned puts; /* PUTs accepted, for exactly-once checks */
 } sim_privacy_mask;
 
 typedef struct sim_notification {
