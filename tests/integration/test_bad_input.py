@@ -95,8 +95,13 @@ class BadInput(unittest.TestCase):
         status, text = self.gw.post_event(body, source="127.0.0.77")
         self.assertEqual(status, 403)
         self.assertIn("unauthorized_source", text)
-        evs = [e for e in self.gw.events(kind="unauthorized_source", limit=50)
-               if e["source_addr"] == "127.0.0.77"]
+        deadline = time.time() + 5  # refused at once, recorded by the next commit
+        while True:
+            evs = [e for e in self.gw.events(kind="unauthorized_source", limit=50)
+                   if e["source_addr"] == "127.0.0.77"]
+            if evs or time.time() > deadline:
+                break
+            time.sleep(0.05)
         self.assertEqual(len(evs), 1)
         self.assertIsNone(evs[0]["device_id"])
         self.assertFalse([e for e in self.gw.events(kind="motion", limit=200)

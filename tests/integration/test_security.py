@@ -14,9 +14,17 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gwharness import Gateway, vmd_alert  # noqa: E402
 
 
-def unauthorized(gw, source):
-    return [e for e in gw.events(kind="unauthorized_source", limit=200)
-            if e["source_addr"] == source]
+def unauthorized(gw, source=None, want=1, timeout=5):
+    """The unauthorized_source events of `source` (all when None), waiting up
+    to `timeout` for `want` of them: a refusal is answered before its record
+    is committed."""
+    deadline = time.time() + timeout
+    while True:
+        found = [e for e in gw.events(kind="unauthorized_source", limit=200)
+                 if source is None or e["source_addr"] == source]
+        if len(found) >= want or time.time() > deadline:
+            return found
+        time.sleep(0.05)
 
 
 class TrustedSources(unittest.TestCase):
@@ -66,7 +74,7 @@ class TrustedSources(unittest.TestCase):
     def test_flood_is_counted_not_stored(self):
         for _ in range(30):
             self.assertEqual(self.gw.post_event(vmd_alert(), source="127.0.0.33")[0], 403)
-        self.assertEqual(len(unauthorized(self.gw, "127.0.0.33")), 1)
+        self.assertEqual(len(unauthorized(self.gw, "127.0.0.33", want=2, timeout=1)), 1)
         _, h = self.gw.request("GET", "/api/v1/health", auth=False)
         self.assertGreaterEqual(h["events_unauthorized"], 30)
 
@@ -118,13 +126,13 @@ class IngestAuth(unittest.TestCase):
             gw.declare("127.0.0.1")
             status, _ = self.post(gw)
             self.assertEqual(status, 401)
-            self.assertFalse(gw.events(kind="unauthorized_source", limit=5),
+            self.assertFalse(unauthorized(gw, want=1, timeout=0.5),
                              "a post without credentials is a challenge, not an intrusion")
             good = base64.b64encode(f"{self.USER}:{self.PASSWORD}".encode()).decode()
             self.assertEqual(self.post(gw, {"Authorization": "Basic " + good})[0], 200)
             bad = base64.b64encode(f"{self.USER}:wrong".encode()).decode()
             self.assertEqual(self.post(gw, {"Authorization": "Basic " + bad})[0], 401)
-            rec = gw.events(kind="unauthorized_source", limit=5)
+            rec = unauthorized(gw)
             self.assertEqual(len(rec), 1)
             self.assertEqual(gw.event(rec[0]["id"])["fields"]["reason"], "bad_credentials")
         finally:
@@ -158,7 +166,7 @@ class IngestAuth(unittest.TestCase):
             gw.declare("127.0.0.1")
             self.assertEqual(self.digest_post(gw, self.PASSWORD), 200)
             self.assertEqual(self.digest_post(gw, "not-it"), 401)
-            self.assertEqual(len(gw.events(kind="unauthorized_source", limit=5)), 1)
+            self.assertEqual(len(unauthorized(gw)), 1)
             self.assertEqual(len(gw.events(kind="motion", limit=5)), 1)
         finally:
             gw.close()
