@@ -24,9 +24,10 @@ static int64_t retention__picture_bytes(gw_store *st)
     return total;
 }
 
-/* The pictures of the oldest events holding some: one transaction. Returns
- * the bytes freed, 0 when there was nothing, -1 on an error. */
-static int64_t retention__picture_batch(gw_store *st, uint64_t *events)
+/* The pictures of the oldest events holding some, until `need` bytes are
+ * freed or a batch is done: one transaction. Returns the bytes freed, 0
+ * when there was nothing, -1 on an error. */
+static int64_t retention__picture_batch(gw_store *st, int64_t need, uint64_t *events)
 {
     int64_t freed = 0;
     if (gw_store_exec(st, "BEGIN IMMEDIATE"))
@@ -41,7 +42,7 @@ static int64_t retention__picture_batch(gw_store *st, uint64_t *events)
         sqlite3_bind_int(sel, 1, GW_RETENTION_BATCH);
         int64_t ids[GW_RETENTION_BATCH];
         int n = 0;
-        while (n < GW_RETENTION_BATCH && sqlite3_step(sel) == SQLITE_ROW) {
+        while (n < GW_RETENTION_BATCH && freed < need && sqlite3_step(sel) == SQLITE_ROW) {
             ids[n++] = sqlite3_column_int64(sel, 0);
             freed += sqlite3_column_int64(sel, 1);
         }
@@ -86,9 +87,9 @@ hik_err gw_retention_pass(gw_store *st, uint64_t max_bytes, int64_t cutoff_ms, i
     for (int b = 0; max_bytes && b < max_batches; b++) {
         gw_store_lock(st);
         int64_t total = retention__picture_bytes(st);
-        int64_t freed = total > (int64_t)max_bytes
-                            ? retention__picture_batch(st, &out->events_pictures_dropped)
-                            : 0;
+        int64_t need = total - (int64_t)max_bytes;
+        int64_t freed =
+            need > 0 ? retention__picture_batch(st, need, &out->events_pictures_dropped) : 0;
         gw_store_unlock(st);
         if (total < 0 || freed < 0)
             return HIK_ERR_IO;

@@ -1,7 +1,7 @@
 /* retention.h: bounded picture storage and event retention.
  *
  * --pictures-max-mb caps the total size of stored event pictures: the
- * pictures of the oldest events go first. --retention-days deletes events
+ * pictures of the oldest events go first, no more than needed. --retention-days deletes events
  * (with their pictures; their action runs stay, without the event) older
  * than that. A pass runs shortly after start and then every
  * GW_RETENTION_EVERY_MS, in small batches, each its own short transaction,

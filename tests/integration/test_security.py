@@ -229,6 +229,40 @@ class Limits(unittest.TestCase):
             gw.close()
 
 
+def with_picture(n, size):
+    b = "----hikboundary"
+    head = (f"--{b}\r\nContent-Disposition: form-data; name=\"MoveDetection.xml\"\r\n"
+            f"Content-Type: application/xml\r\n\r\n{vmd_alert(channel=n + 1)}\r\n--{b}\r\n"
+            f"Content-Disposition: form-data; name=\"VMDImage\"; filename=\"VMDImage.jpg\"\r\n"
+            f"Content-Type: image/jpeg\r\n\r\n").encode()
+    return head + b"\xff\xd8" + bytes([n % 256]) * size + f"\r\n--{b}--\r\n".encode(), b
+
+
+class Retention(unittest.TestCase):
+    def test_pictures_capped_oldest_first(self):
+        gw = Gateway(extra_args=["--pictures-max-mb", "1"])
+        try:
+            gw.declare("127.0.0.1")
+            for n in range(6):
+                body, b = with_picture(n, 300 * 1024)
+                status, text = gw.post_event(body, f"multipart/form-data; boundary={b}")
+                self.assertEqual(status, 200, text)
+            gw.restart()  # a pass runs a second after start
+            deadline = time.time() + 15
+            while time.time() < deadline:
+                _, h = gw.request("GET", "/api/v1/health", auth=False)
+                if h["pictures_pruned"]:
+                    break
+                time.sleep(0.1)
+            self.assertEqual(h["pictures_pruned"], 3, "1 MiB holds the 3 newest pictures")
+            events = sorted(gw.events(kind="motion", limit=10), key=lambda e: e["id"])
+            self.assertEqual(len(events), 6, "events stay, only their pictures go")
+            kept = [len(gw.event(e["id"])["pictures"]) for e in events]
+            self.assertEqual(kept, [0, 0, 0, 1, 1, 1])
+        finally:
+            gw.close()
+
+
 class Audit(unittest.TestCase):
     def test_changes_logins_and_runs_are_logged_without_secrets(self):
         gw = Gateway()
