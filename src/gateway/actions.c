@@ -14,7 +14,8 @@
  * is queued again marked `recovered`, and a recovered run asks the device
  * first: when the device already has the state the run wants (privacy mask
  * enabled or disabled as asked), the call is not sent again and the run
- * finishes ok with "skipped": "already applied". Only a recovered run is
+ * finishes ok with "skipped": "already applied". When the device cannot be
+ * asked, the call is sent (at least once beats never). Only a recovered run is
  * checked this way; a fresh run always sends its call, since the device's
  * state may have been changed by hand since the last run. Every finished
  * run (ok or error) goes into the audit log with its outcome. */
