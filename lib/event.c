@@ -34,6 +34,7 @@ static const char *const kind_names[HIK_EV__COUNT] = {
     [HIK_EV_IP_CONFLICT] = "ip_conflict",
     [HIK_EV_DURATION] = "duration",
     [HIK_EV_HEARTBEAT] = "heartbeat",
+    [HIK_EV_UNAUTHORIZED_SOURCE] = "unauthorized_source",
 };
 
 /* Device eventType spellings. "regionExit" is not sent by devices but by a

@@ -42,6 +42,7 @@ typedef enum hik_event_kind {
     HIK_EV_IP_CONFLICT,      /* "ip_conflict": ipconflict */
     HIK_EV_DURATION,         /* "duration": duration (with relationEvent) */
     HIK_EV_HEARTBEAT,        /* "heartbeat": heartBeat, other+"Heartbeat" */
+    HIK_EV_UNAUTHORIZED_SOURCE, /* "unauthorized_source": raised by hikgate for a refused post */
     HIK_EV__COUNT
 } hik_event_kind;
 

@@ -6,7 +6,19 @@
  * proceed in parallel), and finished with its outcome in the same row.
  * Transient failures are retried with exponential backoff; a rejected
  * password marks the device and stops all calls to it until its
- * credentials change, because retrying is how cameras lock accounts. */
+ * credentials change, because retrying is how cameras lock accounts.
+ *
+ * Exactly once across crashes. Before the device call, the claim writes a
+ * fresh attempt id on the run (status 'running'), committed. A run found
+ * 'running' at start was interrupted somewhere around its device call: it
+ * is queued again marked `recovered`, and a recovered run asks the device
+ * first: when the device already has the state the run wants (privacy mask
+ * enabled or disabled as asked), the call is not sent again and the run
+ * finishes ok with "skipped": "already applied". When the device cannot be
+ * asked, the call is sent (at least once beats never). Only a recovered run is
+ * checked this way; a fresh run always sends its call, since the device's
+ * state may have been changed by hand since the last run. Every finished
+ * run (ok or error) goes into the audit log with its outcome. */
 #include "actions.h"
 
 #include <jansson.h>
@@ -16,6 +28,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "api_codec.h"
+#include "audit.h"
 #include "devices.h"
 #include "hik/isapi.h"
 #include "device_tls.h"
@@ -51,6 +65,10 @@ typedef struct run_row {
     int attempts;
     char action[48];
     int channel;
+    int64_t scenario_id; /* 0 = run by hand */
+    int64_t action_id;
+    bool recovered; /* was 'running' when the previous process stopped */
+    char attempt_id[33];
 } run_row;
 
 typedef struct device_row {
@@ -103,7 +121,8 @@ static bool claim_run(gw *g, run_row *out)
     bool found = false;
     gw_store_lock(g->store);
     sqlite3_stmt *s = gw_store_prepare(
-        g->store, "SELECT id, device_id, attempts, action, params FROM action_runs "
+        g->store, "SELECT id, device_id, attempts, action, params, scenario_id, action_id, "
+                  "recovered FROM action_runs "
                   "WHERE status IN ('queued','retry') AND next_ms <= ? ORDER BY id LIMIT 1");
     if (s) {
         sqlite3_bind_int64(s, 1, now);
@@ -117,16 +136,22 @@ static bool claim_run(gw *g, run_row *out)
             json_t *ch = json_object_get(p, "channel");
             out->channel = json_is_integer(ch) ? (int)json_integer_value(ch) : 1;
             json_decref(p);
+            out->scenario_id = sqlite3_column_int64(s, 5);
+            out->action_id = sqlite3_column_int64(s, 6);
+            out->recovered = sqlite3_column_int(s, 7) != 0;
         }
         sqlite3_finalize(s);
     }
+    if (found && api_random_hex(16, out->attempt_id, sizeof out->attempt_id))
+        snprintf(out->attempt_id, sizeof out->attempt_id, "%lld-%d", (long long)now, out->attempts);
     if (found) {
         s = gw_store_prepare(g->store, "UPDATE action_runs SET status='running', attempts=?, "
-                                       "started_ms=? WHERE id=?");
+                                       "started_ms=?, attempt_id=? WHERE id=?");
         if (s) {
             sqlite3_bind_int(s, 1, out->attempts);
             sqlite3_bind_int64(s, 2, now);
-            sqlite3_bind_int64(s, 3, out->id);
+            sqlite3_bind_text(s, 3, out->attempt_id, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(s, 4, out->id);
             found = sqlite3_step(s) == SQLITE_DONE;
             sqlite3_finalize(s);
         } else {
@@ -165,8 +190,9 @@ static hik_err load_device(gw *g, int64_t id, device_row *d)
     hik_err res = HIK_ERR_NOT_FOUND;
     char *sealed = NULL;
     gw_store_lock(g->store);
-    sqlite3_stmt *s = gw_store_prepare(g->store, "SELECT address, port, scheme, username, "
-                                                 "password, updated_ms, status FROM devices WHERE id=?");
+    sqlite3_stmt *s =
+        gw_store_prepare(g->store, "SELECT address, port, scheme, username, "
+                                   "password, updated_ms, status FROM devices WHERE id=?");
     if (s) {
         sqlite3_bind_int64(s, 1, id);
         if (sqlite3_step(s) == SQLITE_ROW) {
@@ -186,7 +212,8 @@ static hik_err load_device(gw *g, int64_t id, device_row *d)
         res = gw_secrets_unseal(g->secrets, sealed, &d->password);
         if (res)
             gw_error("actions: the stored password of device %lld cannot be decrypted "
-                     "(secret.key replaced?)", (long long)id);
+                     "(secret.key replaced?)",
+                     (long long)id);
     }
     free(sealed);
     return res;
@@ -288,7 +315,8 @@ static char *result_json(hik_err err, const hik_reply *r)
     json_object_set_new(j, "ok", json_boolean(!err));
     if (err) {
         json_object_set_new(j, "error", json_string(hik_err_name(err)));
-        json_object_set_new(j, "message", json_string(r && r->error[0] ? r->error : hik_err_str(err)));
+        json_object_set_new(j, "message",
+                            json_string(r && r->error[0] ? r->error : hik_err_str(err)));
     }
     if (r && r->http_status)
         json_object_set_new(j, "http_status", json_integer(r->http_status));
@@ -339,9 +367,51 @@ static void note_device(gw *g, int64_t id, hik_err err, const hik_reply *r)
     }
 }
 
+/* The device call of a run. A recovered run first reads the device's state
+ * and skips the call when it is already what the run wants (see the rule
+ * at the top of this file). */
+static hik_err call_device(dev_conn *c, const run_row *run, hik_reply *reply, bool *skipped)
+{
+    *skipped = false;
+    if (!gw_action_name_valid(run->action))
+        return HIK_ERR_UNSUPPORTED;
+    bool enable = !strcmp(run->action, GW_ACTION_PRIVACY_MASK_ENABLE);
+    if (run->recovered) {
+        bool now_enabled = false;
+        hik_reply probe = {0};
+        hik_err err = hik_isapi_privacy_mask_get(c->isapi, run->channel, &now_enabled, &probe);
+        hik_reply_free(&probe);
+        if (!err && now_enabled == enable) {
+            *skipped = true;
+            return HIK_OK;
+        }
+    }
+    return hik_isapi_privacy_mask_set(c->isapi, run->channel, enable, reply);
+}
+
+/* A finished run (ok or error) in the audit log. */
+static void audit_run(gw *g, const run_row *run, const char *status, const char *result)
+{
+    char summary[GW_AUDIT_SUMMARY_MAX];
+    snprintf(summary, sizeof summary,
+             "{\"run_id\":%lld,\"action_id\":%lld,\"scenario_id\":%lld,\"device_id\":%lld,"
+             "\"action\":\"%s\",\"status\":\"%s\",\"recovered\":%s,\"result\":%s}",
+             (long long)run->id, (long long)run->action_id, (long long)run->scenario_id,
+             (long long)run->device_id, run->action, status, run->recovered ? "true" : "false",
+             result ? result : "null");
+    gw_audit_entry e = {.who = run->scenario_id ? "scenario" : "manual",
+                        .what = "action_run",
+                        .route = run->action,
+                        .object_id = run->id,
+                        .status = strcmp(status, "ok") == 0 ? 200 : 500,
+                        .summary = summary};
+    gw_audit_add(g->store, &e);
+}
+
 static void run_one(gw *g, const run_row *run)
 {
     device_row d;
+    bool skipped = false;
     hik_reply reply = {0};
     hik_err err = load_device(g, run->device_id, &d);
     char *result = NULL;
@@ -353,11 +423,7 @@ static void run_one(gw *g, const run_row *run)
     } else if (!err) {
         dev_conn *c = conn_acquire(g, run->device_id, &d, &err);
         if (c) {
-            bool enable = !strcmp(run->action, GW_ACTION_PRIVACY_MASK_ENABLE);
-            if (gw_action_name_valid(run->action))
-                err = hik_isapi_privacy_mask_set(c->isapi, run->channel, enable, &reply);
-            else
-                err = HIK_ERR_UNSUPPORTED;
+            err = call_device(c, run, &reply, &skipped);
             bool pin = err && conn_pin_refused(g, run->device_id, c, &d, &reply);
             conn_release(c);
             if (!pin)
@@ -365,8 +431,15 @@ static void run_one(gw *g, const run_row *run)
         }
     }
     result = result_json(err, &reply);
+    if (!err && skipped) {
+        free(result);
+        result = strdup("{\"ok\":true,\"skipped\":\"already applied\"}");
+        gw_info("actions: recovered run %lld (%s on device %lld) was already applied",
+                (long long)run->id, run->action, (long long)run->device_id);
+    }
     if (!err) {
         finish_run(g, run->id, "ok", 0, result);
+        audit_run(g, run, "ok", result);
         atomic_fetch_add(&g->stats.actions_ok, 1);
     } else if (transient(err, &reply) && run->attempts < MAX_ATTEMPTS) {
         int64_t delay = 1000LL << (run->attempts - 1);
@@ -376,9 +449,10 @@ static void run_one(gw *g, const run_row *run)
                 run->attempts, (long long)delay);
     } else {
         finish_run(g, run->id, "error", 0, result);
+        audit_run(g, run, "error", result);
         atomic_fetch_add(&g->stats.actions_failed, 1);
-        gw_warn("actions: run %lld (%s on device %lld) failed: %s", (long long)run->id,
-                run->action, (long long)run->device_id, result);
+        gw_warn("actions: run %lld (%s on device %lld) failed: %s", (long long)run->id, run->action,
+                (long long)run->device_id, result);
     }
     free(result);
     hik_reply_free(&reply);
@@ -479,10 +553,11 @@ hik_err gw_actions_start(gw *g)
     pthread_mutex_init(&a->mu, NULL);
     pthread_cond_init(&a->cv, NULL);
     g->actions = a;
-    /* Runs a previous process claimed but never finished are run again:
-     * every action hikgate has is idempotent (set a state, not toggle it). */
+    /* Runs a previous process claimed but never finished are queued again
+     * as recovered: they ask the device before calling it (top of file). */
     gw_store_lock(g->store);
-    gw_store_exec(g->store, "UPDATE action_runs SET status='queued' WHERE status='running'");
+    gw_store_exec(g->store, "UPDATE action_runs SET status='queued', recovered=1 "
+                            "WHERE status='running'");
     gw_store_unlock(g->store);
     a->threads = calloc((size_t)g->cfg.action_workers, sizeof *a->threads);
     if (!a->threads)
@@ -535,8 +610,8 @@ hik_err gw_actions_run_now(gw *g, int64_t action_id, int64_t *first_run_id)
         sqlite3_bind_int64(s, 2, action_id);
         if (sqlite3_step(s) == SQLITE_DONE && sqlite3_changes(g->store->db) > 0) {
             /* rowids of one INSERT ... SELECT are consecutive */
-            *first_run_id = sqlite3_last_insert_rowid(g->store->db) -
-                            sqlite3_changes(g->store->db) + 1;
+            *first_run_id =
+                sqlite3_last_insert_rowid(g->store->db) - sqlite3_changes(g->store->db) + 1;
             res = HIK_OK;
         } else if (sqlite3_errcode(g->store->db) != SQLITE_OK &&
                    sqlite3_errcode(g->store->db) != SQLITE_DONE) {

@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "api_audit.h"
 #include "api_codec.h"
 #include "api_routes.h"
 #include "auth.h"
@@ -274,8 +275,12 @@ static void api__serve(gw *g, struct MHD_Connection *c, const char *url, const c
     const api_route *r = api_route_find(method, url, buf, sizeof buf, rq.captures, &rq.n_captures,
                                         &path_known, allow, sizeof allow);
     if (!r || !(r->flags & API_PUBLIC)) {
-        if (!api__authenticate(&rq, rs))
+        if (!api__authenticate(&rq, rs)) {
+            const char *authz = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+            if (authz && rs->status == 401)
+                api_audit_login_failed(&rq, authz);
             return;
+        }
     }
     if (!r && path_known) {
         api_error(rs, 405, NULL, "method %s not allowed here", method);
@@ -291,6 +296,7 @@ static void api__serve(gw *g, struct MHD_Connection *c, const char *url, const c
         return;
     }
     r->fn(&rq, rs);
+    api_audit_request(&rq, r->pattern, rs);
     json_decref(rq.body);
 }
 

@@ -32,5 +32,15 @@ void api_health_get(api_req *rq, api_resp *rs)
                   "actions_queued", (json_int_t)atomic_load(&g->stats.actions_queued), "actions_ok",
                   (json_int_t)atomic_load(&g->stats.actions_ok), "actions_failed",
                   (json_int_t)atomic_load(&g->stats.actions_failed));
+    if (o) {
+        json_object_set_new(o, "events_busy",
+                            json_integer((json_int_t)atomic_load(&g->stats.events_busy)));
+        json_object_set_new(o, "events_unauthorized",
+                            json_integer((json_int_t)atomic_load(&g->stats.events_unauthorized)));
+        json_object_set_new(o, "pictures_pruned",
+                            json_integer((json_int_t)atomic_load(&g->stats.pictures_pruned)));
+        json_object_set_new(o, "events_pruned",
+                            json_integer((json_int_t)atomic_load(&g->stats.events_pruned)));
+    }
     api_reply(rs, db_ok ? 200 : 503, o);
 }

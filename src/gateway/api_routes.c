@@ -5,11 +5,14 @@
  * follow. */
 #include "api_routes.h"
 
+#include "api_audit.h"
+
 #include <stdio.h>
 #include <string.h>
 
 static const api_route routes[] = {
     {"GET", "/api/v1/health", api_health_get, API_PUBLIC},
+    {"GET", "/api/v1/audit", api_audit_list, 0},
     {"POST", "/api/v1/session", api_session_login, API_PUBLIC | API_BODY},
     {"GET", "/api/v1/session", api_session_get, 0},
     {"DELETE", "/api/v1/session", api_session_logout, 0},

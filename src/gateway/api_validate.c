@@ -248,12 +248,24 @@ bool api_valid_conditions(const char *event, json_t *conditions, api_verr *e)
     return true;
 }
 
+/* A trigger on a gateway kind (rules.h) may list no devices. */
+static bool val__trigger_devices(json_t *obj, api_trigger_in *out, api_verr *e)
+{
+    const char *event = json_string_value(json_object_get(obj, "event"));
+    json_t *v = json_object_get(obj, "devices");
+    if (event && gw_rules_gateway_kind(hik_event_kind_from_name(event)) &&
+        (!v || json_is_null(v) || (json_is_array(v) && json_array_size(v) == 0))) {
+        out->n_devices = 0;
+        return true;
+    }
+    return val__ids(obj, "devices", out->devices, &out->n_devices, e);
+}
+
 bool api_trigger_check(json_t *obj, api_trigger_in *out, api_verr *e)
 {
     memset(out, 0, sizeof *out);
     if (!val__required_name(obj, &out->name, e) || !val__type_hik(obj, &out->type, e) ||
-        !val__ids(obj, "devices", out->devices, &out->n_devices, e) ||
-        !val__string(obj, "event", NULL, &out->event, e))
+        !val__trigger_devices(obj, out, e) || !val__string(obj, "event", NULL, &out->event, e))
         return false;
     if (!out->event)
         return val__fail(e, "event", "event is required (an event kind such as \"motion\")");

@@ -30,6 +30,8 @@ void gw_config_defaults(gw_config *cfg)
     cfg->n_sadp_targets = 1;
     cfg->sadp_port = 37020;
     cfg->state_max_keys = 4096;
+    cfg->ingest_timeout_s = 10;
+    cfg->ingest_per_ip = 32;
 }
 
 bool gw_config_split_addr(const char *addr_port, char *host, size_t host_len, int *port)
@@ -86,6 +88,14 @@ enum {
     OPT_API_TLS_KEY,
     OPT_INGEST_TLS_CERT,
     OPT_INGEST_TLS_KEY,
+    OPT_INGEST_ACCEPT,
+    OPT_INGEST_AUTH,
+    OPT_INGEST_USER,
+    OPT_INGEST_PASSWORD,
+    OPT_INGEST_TIMEOUT,
+    OPT_INGEST_PER_IP,
+    OPT_RETENTION_DAYS,
+    OPT_PICTURES_MAX_MB,
     OPT_CONFIG,
     OPT_GENERATE_TLS,
     OPT_TLS_HOSTS,
@@ -141,6 +151,22 @@ static const struct {
     {OPT_INGEST_TLS_CERT, "ingest-tls-cert", "HIKGATE_INGEST_TLS_CERT",
      "FILE   accept camera events over HTTPS with this PEM certificate"},
     {OPT_INGEST_TLS_KEY, "ingest-tls-key", "HIKGATE_INGEST_TLS_KEY", "FILE   ... and this PEM key"},
+    {OPT_INGEST_ACCEPT, "ingest-accept", "HIKGATE_INGEST_ACCEPT",
+     "declared|any   accept events from declared devices only (default), or from anyone"},
+    {OPT_INGEST_AUTH, "ingest-auth", "HIKGATE_INGEST_AUTH",
+     "none|basic|digest   HTTP authentication cameras must give on the ingest path\n"
+     "      (default none)"},
+    {OPT_INGEST_USER, "ingest-user", "HIKGATE_INGEST_USER", "USER   ingest authentication user"},
+    {OPT_INGEST_PASSWORD, "ingest-password", "HIKGATE_INGEST_PASSWORD",
+     "PW   ingest authentication password"},
+    {OPT_INGEST_TIMEOUT, "ingest-timeout", "HIKGATE_INGEST_TIMEOUT",
+     "SECONDS   an ingest connection idle this long is closed (default 10)"},
+    {OPT_INGEST_PER_IP, "ingest-per-ip", "HIKGATE_INGEST_PER_IP",
+     "N   concurrent ingest connections from one address (default 32)"},
+    {OPT_RETENTION_DAYS, "retention-days", "HIKGATE_RETENTION_DAYS",
+     "N   delete events older than N days (default 0: keep)"},
+    {OPT_PICTURES_MAX_MB, "pictures-max-mb", "HIKGATE_PICTURES_MAX_MB",
+     "N   keep at most N MiB of event pictures, oldest deleted first (default 0: no cap)"},
 };
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
 
@@ -257,6 +283,58 @@ static bool config__expiry_kinds(gw_config *cfg, const char *v, const char *what
     return config__copy(cfg->state_expiry_kinds, sizeof cfg->state_expiry_kinds, v, what);
 }
 
+/* Ingest trust, limits and retention. */
+static bool config__set_security(gw_config *cfg, int id, const char *v, const char *what)
+{
+    long n;
+    switch (id) {
+    case OPT_INGEST_ACCEPT:
+        if (strcmp(v, "declared") && strcmp(v, "any")) {
+            fprintf(stderr, "hikgated: %s: expected declared or any\n", what);
+            return false;
+        }
+        cfg->ingest_accept_any = strcmp(v, "any") == 0;
+        return true;
+    case OPT_INGEST_AUTH:
+        if (strcmp(v, "none") == 0)
+            cfg->ingest_auth = GW_INGEST_AUTH_NONE;
+        else if (strcmp(v, "basic") == 0)
+            cfg->ingest_auth = GW_INGEST_AUTH_BASIC;
+        else if (strcmp(v, "digest") == 0)
+            cfg->ingest_auth = GW_INGEST_AUTH_DIGEST;
+        else {
+            fprintf(stderr, "hikgated: %s: expected none, basic or digest\n", what);
+            return false;
+        }
+        return true;
+    case OPT_INGEST_USER:
+        return config__copy(cfg->ingest_user, sizeof cfg->ingest_user, v, what);
+    case OPT_INGEST_PASSWORD:
+        return config__copy(cfg->ingest_password, sizeof cfg->ingest_password, v, what);
+    case OPT_INGEST_TIMEOUT:
+        if (!config__int(v, 1, 3600, &n, what))
+            return false;
+        cfg->ingest_timeout_s = (int)n;
+        return true;
+    case OPT_INGEST_PER_IP:
+        if (!config__int(v, 1, 65536, &n, what))
+            return false;
+        cfg->ingest_per_ip = (int)n;
+        return true;
+    case OPT_RETENTION_DAYS:
+        if (!config__int(v, 0, 36500, &n, what))
+            return false;
+        cfg->retention_days = (int)n;
+        return true;
+    case OPT_PICTURES_MAX_MB:
+        if (!config__int(v, 0, 16 * 1024 * 1024, &n, what))
+            return false;
+        cfg->pictures_max_mb = (int)n;
+        return true;
+    }
+    return false;
+}
+
 static bool config__set(gw_config *cfg, int id, const char *v, const char *what)
 {
     long n;
@@ -346,6 +424,8 @@ static bool config__set(gw_config *cfg, int id, const char *v, const char *what)
             return false;
         cfg->state_max_keys = (size_t)n;
         return true;
+    default:
+        return config__set_security(cfg, id, v, what);
     }
     return false;
 }
@@ -462,6 +542,11 @@ int gw_config_load(gw_config *cfg, int argc, char **argv)
         if (c >= OPT_DATA_DIR && c < OPT_CONFIG &&
             !config__set(cfg, c, optarg, settings[c - OPT_DATA_DIR].name))
             return -1;
+    }
+    if (cfg->ingest_auth != GW_INGEST_AUTH_NONE &&
+        (!cfg->ingest_user[0] || !cfg->ingest_password[0])) {
+        fprintf(stderr, "hikgated: --ingest-auth needs --ingest-user and --ingest-password\n");
+        return -1;
     }
     return 0;
 }

@@ -46,7 +46,20 @@ typedef struct gw_config {
     char generate_tls[1024]; /* --generate-tls DIR: write a self-signed key.pem/cert.pem */
     char tls_hosts[512];     /* --tls-hosts LIST: extra subjectAltNames for --generate-tls */
     bool rotate_key;         /* --rotate-key: re-seal the device passwords under a new key */
+    /* Who may post events (ingest_guard.h). By default only declared
+     * devices; any = everyone, as before. */
+    bool ingest_accept_any;    /* --ingest-accept declared|any; default declared */
+    int ingest_auth;           /* --ingest-auth none|basic|digest: GW_INGEST_AUTH_* */
+    char ingest_user[64];      /* --ingest-user U */
+    char ingest_password[128]; /* --ingest-password P */
+    int ingest_timeout_s;      /* --ingest-timeout SECONDS idle connection cut-off; default 10 */
+    int ingest_per_ip; /* --ingest-per-ip N concurrent connections per address; default 32 */
+    /* Retention (retention.c): 0 = keep. */
+    int retention_days;  /* --retention-days N */
+    int pictures_max_mb; /* --pictures-max-mb N */
 } gw_config;
+
+enum { GW_INGEST_AUTH_NONE = 0, GW_INGEST_AUTH_BASIC, GW_INGEST_AUTH_DIGEST };
 
 /* Fill with defaults. */
 void gw_config_defaults(gw_config *cfg);

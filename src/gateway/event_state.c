@@ -165,6 +165,8 @@ static gw_edge state__combine(gw_edge a, gw_edge b)
 gw_edge gw_event_state_update(gw_event_state *s, int64_t device_id, const hik_event *ev,
                               int64_t now_ms)
 {
+    if (ev->kind == HIK_EV_UNAUTHORIZED_SOURCE)
+        return GW_EDGE_ACTIVE; /* gateway scope: each recorded refusal is news */
     if (!device_id || ev->heartbeat || ev->kind == HIK_EV_HEARTBEAT)
         return GW_EDGE_NONE;
     if (ev->kind == HIK_EV_DEVICE_ONLINE || ev->kind == HIK_EV_DEVICE_OFFLINE)

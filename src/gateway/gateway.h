@@ -24,9 +24,13 @@ struct gw_auth;
 struct gw_event_feed;
 
 typedef struct gw_stats {
-    atomic_uint_fast64_t events_received;  /* answered 200 */
-    atomic_uint_fast64_t events_rejected;  /* answered 4xx/5xx */
+    atomic_uint_fast64_t events_received; /* answered 200 */
+    atomic_uint_fast64_t events_rejected; /* answered 4xx/5xx */
     atomic_uint_fast64_t events_unattributed;
+    atomic_uint_fast64_t events_busy;         /* answered 503: the writer's queue was full */
+    atomic_uint_fast64_t events_unauthorized; /* refused: undeclared source, wrong credentials */
+    atomic_uint_fast64_t pictures_pruned;     /* by retention.c */
+    atomic_uint_fast64_t events_pruned;
     atomic_uint_fast64_t actions_queued;
     atomic_uint_fast64_t actions_ok;
     atomic_uint_fast64_t actions_failed;

@@ -5,7 +5,13 @@
  * is refused before any byte of the body is read), parsed, and handed to the
  * writer; the connection is suspended until the writer has committed the
  * event, then resumed to answer. Parsing happens here, off the writer
- * thread, so the writer spends its time on SQLite alone. */
+ * thread, so the writer spends its time on SQLite alone.
+ *
+ * Only declared devices are heard unless --ingest-accept any; others, and
+ * posts with wrong credentials when --ingest-auth is set, are refused and
+ * recorded by ingest_guard.c. Idle connections are closed after
+ * --ingest-timeout seconds (a client trickling its headers cannot hold a
+ * slot) and one address may hold at most --ingest-per-ip connections. */
 #include "ingest.h"
 
 #include <arpa/inet.h>
@@ -22,6 +28,8 @@
 #include "devices.h"
 #include "hik/event_json.h"
 #include "hik/event_parse.h"
+#include "ingest_deadline.h"
+#include "ingest_guard.h"
 #include "log.h"
 #include "tls.h"
 #include "writer.h"
@@ -31,6 +39,8 @@ struct gw_ingest {
     atomic_uint in_flight;
     atomic_bool closing; /* shutting down: answer 503 instead of queueing */
     int port;
+    gw_guard *guard;
+    gw_deadline *deadline;
 };
 
 typedef enum req_phase {
@@ -44,6 +54,7 @@ typedef struct ingest_req {
     struct MHD_Connection *conn;
     req_phase phase;
     bool too_big;
+    gw_guard_auth auth;
     uint8_t *body;
     size_t len, cap;
     char content_type[128];
@@ -78,16 +89,16 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const
 /* Errors go back as JSON with a stable code, so a camera's HTTP log or a
  * curl user sees why. The message has no quotes or backslashes of its own
  * (parser diagnostics are scrubbed). */
-static enum MHD_Result reply_error(struct MHD_Connection *conn, unsigned status,
-                                   const char *code, const char *detail)
+static enum MHD_Result reply_error(struct MHD_Connection *conn, unsigned status, const char *code,
+                                   const char *detail)
 {
     char clean[256];
     size_t k = 0;
     for (const char *p = detail; *p && k + 1 < sizeof clean; p++)
         clean[k++] = (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20) ? '\'' : *p;
     clean[k] = 0;
-    return reply(conn, status, "application/json", "{\"error\":\"%s\",\"detail\":\"%s\"}\n",
-                 code, clean);
+    return reply(conn, status, "application/json", "{\"error\":\"%s\",\"detail\":\"%s\"}\n", code,
+                 clean);
 }
 
 static void source_address(struct MHD_Connection *conn, char *out, size_t len)
@@ -107,6 +118,50 @@ static void source_address(struct MHD_Connection *conn, char *out, size_t len)
         else
             inet_ntop(AF_INET6, a6, out, (socklen_t)len);
     }
+}
+
+/* 401 with a fresh challenge. */
+static enum MHD_Result reply_challenge(gw *g, struct MHD_Connection *conn)
+{
+    static const char text[] = "{\"error\":\"unauthorized\",\"detail\":\"credentials "
+                               "required on the ingest path\"}\n";
+    char challenge[256];
+    gw_guard_challenge(g->ingest->guard, &g->cfg, gw_now_ms(), challenge, sizeof challenge);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(sizeof text - 1, (void *)text, MHD_RESPMEM_PERSISTENT);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, challenge);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_UNAUTHORIZED, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* A post from outside the trusted set: recorded (rate-limited), refused. */
+static enum MHD_Result ingest__refuse(ingest_req *req, gw_guard_reason why, const hik_event *ev)
+{
+    gw *g = req->g;
+    atomic_fetch_add(&g->stats.events_rejected, 1);
+    atomic_fetch_add(&g->stats.events_unauthorized, 1);
+    gw_guard_record(g, g->ingest->guard, why, req->pending.source_addr, req->content_type,
+                    req->body, req->len, ev);
+    if (why == GW_GUARD_BAD_CREDENTIALS)
+        return reply_challenge(g, req->conn);
+    return reply_error(req->conn, MHD_HTTP_FORBIDDEN, "unauthorized_source",
+                       "this address is not a declared device; declare it (by MAC, serial or "
+                       "address) or start hikgated with --ingest-accept any");
+}
+
+/* Is the source a declared device, judged by its address alone (for a body
+ * that did not parse)? */
+static bool ingest__declared_address(gw *g, const char *source)
+{
+    hik_event empty;
+    hik_event_init(&empty);
+    gw_attribution how;
+    bool rev;
+    return gw_devices_attribute(g->devices, source, &empty, &how, &rev) != 0;
 }
 
 /* Writer callback, on the writer thread: wake the connection up. */
@@ -156,23 +211,33 @@ static enum MHD_Result ingest__finish(ingest_req *req)
         return reply_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large",
                            "the event body exceeds the configured maximum (--max-body)");
     }
+    source_address(conn, p->source_addr, sizeof p->source_addr);
+    if (req->auth == GW_AUTH_MISSING) {
+        atomic_fetch_add(&g->stats.events_rejected, 1);
+        return reply_challenge(g, conn);
+    }
     hik_parse_diag diag = {{0}};
     hik_err err = hik_event_parse_body(req->content_type, req->body, req->len, NULL, p->events,
                                        GW_PENDING_MAX_EVENTS, &p->n_events, &diag);
-    source_address(conn, p->source_addr, sizeof p->source_addr);
+    if (req->auth == GW_AUTH_WRONG)
+        return ingest__refuse(req, GW_GUARD_BAD_CREDENTIALS, err ? NULL : &p->events[0]);
+    if (err && !g->cfg.ingest_accept_any && !ingest__declared_address(g, p->source_addr))
+        return ingest__refuse(req, GW_GUARD_UNDECLARED, NULL);
     if (err) {
         atomic_fetch_add(&g->stats.events_rejected, 1);
-        gw_warn("ingest: rejected %zu-byte body from %s (%s): %s: %s", req->len,
-                p->source_addr, req->content_type[0] ? req->content_type : "no content type",
-                hik_err_name(err), diag.message);
+        gw_warn("ingest: rejected %zu-byte body from %s (%s): %s: %s", req->len, p->source_addr,
+                req->content_type[0] ? req->content_type : "no content type", hik_err_name(err),
+                diag.message);
         unsigned status =
             err == HIK_ERR_TOO_BIG ? MHD_HTTP_CONTENT_TOO_LARGE : MHD_HTTP_BAD_REQUEST;
         return reply_error(conn, status, hik_err_name(err),
                            diag.message[0] ? diag.message : hik_err_str(err));
     }
     bool anpr_reverse = false;
-    p->device_id = gw_devices_attribute(g->devices, p->source_addr, &p->events[0],
-                                        &p->attribution, &anpr_reverse);
+    p->device_id = gw_devices_attribute(g->devices, p->source_addr, &p->events[0], &p->attribution,
+                                        &anpr_reverse);
+    if (!p->device_id && !g->cfg.ingest_accept_any)
+        return ingest__refuse(req, GW_GUARD_UNDECLARED, &p->events[0]);
     if (!p->device_id) {
         atomic_fetch_add(&g->stats.events_unattributed, 1);
         gw_info("ingest: event %s from %s matches no declared device; recorded unattributed",
@@ -181,8 +246,7 @@ static enum MHD_Result ingest__finish(ingest_req *req)
     for (size_t i = 0; i < p->n_events; i++) {
         hik_event *ev = &p->events[i];
         if (anpr_reverse && ev->direction != HIK_DIR_UNKNOWN)
-            ev->direction = ev->direction == HIK_DIR_INCOMING ? HIK_DIR_OUTGOING
-                                                              : HIK_DIR_INCOMING;
+            ev->direction = ev->direction == HIK_DIR_INCOMING ? HIK_DIR_OUTGOING : HIK_DIR_INCOMING;
         json_t *j = hik_event_to_json(ev);
         p->fields_json[i] = j ? json_dumps(j, JSON_COMPACT) : NULL;
         json_decref(j);
@@ -202,6 +266,7 @@ static enum MHD_Result ingest__finish(ingest_req *req)
         req->phase = REQ_READING;
         MHD_resume_connection(conn);
         atomic_fetch_add(&g->stats.events_rejected, 1);
+        atomic_fetch_add(&g->stats.events_busy, 1);
         return reply_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
                            "the event queue is full; retry later");
     }
@@ -249,6 +314,10 @@ static enum MHD_Result ingest__first(gw *g, struct MHD_Connection *conn, const c
     req->conn = conn;
     const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
     snprintf(req->content_type, sizeof req->content_type, "%s", ct ? ct : "");
+    req->auth = gw_guard_check(
+        g->ingest->guard, &g->cfg, method,
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+        gw_now_ms());
     atomic_fetch_add(&g->ingest->in_flight, 1);
     *con_cls = req;
     return MHD_YES;
@@ -261,8 +330,10 @@ static enum MHD_Result ingest__handler(void *cls, struct MHD_Connection *conn, c
 {
     gw *g = cls;
     ingest_req *req = *con_cls;
-    if (!req)
+    if (!req) {
+        gw_deadline_headers_done(conn);
         return ingest__first(g, conn, url, method, con_cls);
+    }
     switch (req->phase) {
     case REQ_READING:
         if (*upload_data_size) {
@@ -291,6 +362,7 @@ static void ingest__completed(void *cls, struct MHD_Connection *conn, void **con
 {
     gw *g = cls;
     ingest_req *req = *con_cls;
+    gw_deadline_request_done(conn);
     if (!req)
         return;
     if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && req->phase == REQ_COMMITTED &&
@@ -324,8 +396,8 @@ hik_err gw_ingest_start(gw *g, char *err, size_t err_len)
     }
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+                     MHD_USE_ERROR_LOG;
     if (inet_pton(AF_INET, host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
         ((struct sockaddr_in *)&ss)->sin_family = AF_INET;
         ((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)port);
@@ -346,16 +418,27 @@ hik_err gw_ingest_start(gw *g, char *err, size_t err_len)
     if (!in)
         return HIK_ERR_NOMEM;
     g->ingest = in;
+    if (gw_guard_new(&in->guard) ||
+        gw_deadline_start(g->cfg.ingest_timeout_s * 1000, &in->deadline)) {
+        gw_guard_free(in->guard);
+        free(in);
+        g->ingest = NULL;
+        return HIK_ERR_NOMEM;
+    }
     in->daemon = MHD_start_daemon(
         flags, (uint16_t)port, NULL, NULL, ingest__handler, g, MHD_OPTION_SOCK_ADDR, &ss,
-        MHD_OPTION_NOTIFY_COMPLETED, ingest__completed, g, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+        MHD_OPTION_NOTIFY_COMPLETED, ingest__completed, g, MHD_OPTION_NOTIFY_CONNECTION,
+        gw_deadline_notify, in->deadline, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)g->cfg.ingest_timeout_s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)g->cfg.ingest_per_ip, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
         (unsigned)1024, MHD_OPTION_EXTERNAL_LOGGER, ingest__mhd_log, NULL, MHD_OPTION_ARRAY, tls,
         MHD_OPTION_END);
     if (!in->daemon) {
         snprintf(err, err_len, "cannot listen on %s (address in use or not local?)",
                  g->cfg.ingest_addr);
+        gw_guard_free(in->guard);
+        gw_deadline_stop(in->deadline);
         free(in);
         g->ingest = NULL;
         return HIK_ERR_NETWORK;
@@ -405,6 +488,8 @@ void gw_ingest_stop(gw *g)
         return;
     if (g->ingest->daemon)
         MHD_stop_daemon(g->ingest->daemon);
+    gw_guard_free(g->ingest->guard);
+    gw_deadline_stop(g->ingest->deadline);
     free(g->ingest);
     g->ingest = NULL;
 }

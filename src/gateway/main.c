@@ -26,6 +26,7 @@
 #include "ingest.h"
 #include "keyrotate.h"
 #include "log.h"
+#include "retention.h"
 #include "rules.h"
 #include "tls.h"
 #include "writer.h"
@@ -82,7 +83,8 @@ static int start(gw *g)
     }
     if (gw_auth_init(g))
         return -1;
-    if (gw_writer_start(g) || gw_actions_start(g) || gw_device_ops_start(g)) {
+    if (gw_writer_start(g) || gw_actions_start(g) || gw_device_ops_start(g) ||
+        gw_retention_start(g)) {
         gw_error("starting the writer and action workers failed");
         return -1;
     }
@@ -108,6 +110,7 @@ static void stop(gw *g)
     }
     gw_api_stop(g);
     gw_ingest_stop(g);
+    gw_retention_stop(g);
     gw_writer_stop(g); /* commits whatever is still queued */
     gw_actions_stop(g);
     gw_bulk_stop(g);

@@ -388,7 +388,8 @@ size_t gw_rules_match_edge(gw_rules *r, int64_t device_id, const hik_event *ev, 
                            int64_t now_ms, gw_fired *out, size_t max)
 {
     /* A repeat of something ongoing never fires, nor does a heartbeat. */
-    if (!device_id || ev->heartbeat || (edge != GW_EDGE_ACTIVE && edge != GW_EDGE_INACTIVE))
+    if ((!device_id && !gw_rules_gateway_kind(ev->kind)) || ev->heartbeat ||
+        (edge != GW_EDGE_ACTIVE && edge != GW_EDGE_INACTIVE))
         return 0;
     size_t k = 0;
     pthread_rwlock_rdlock(&r->lock);
@@ -403,6 +404,11 @@ size_t gw_rules_match_edge(gw_rules *r, int64_t device_id, const hik_event *ev, 
     }
     pthread_rwlock_unlock(&r->lock);
     return k;
+}
+
+bool gw_rules_gateway_kind(hik_event_kind kind)
+{
+    return kind == HIK_EV_UNAUTHORIZED_SOURCE;
 }
 
 bool gw_rules_wants_inactive(gw_rules *r, int64_t device_id, hik_event_kind kind)
@@ -598,6 +604,18 @@ static hik_err load__keys(gw_store *st, rule_index *ix)
         k->trigger = t;
     }
     sqlite3_finalize(s);
+    /* Gateway scope: a trigger on a kind hikgate raises about itself
+     * matches those events (device 0) whatever devices it lists. */
+    for (size_t i = 0; i < ix->n_triggers; i++) {
+        rule_trigger *t = &ix->triggers[i];
+        if (t->n_scenarios == 0 || t->kind == HIK_EV__COUNT || !gw_rules_gateway_kind(t->kind))
+            continue;
+        GROW(ix->keys, ix->n_keys, cap);
+        rule_key *k = &ix->keys[ix->n_keys - 1];
+        k->device_id = 0;
+        k->kind = t->kind;
+        k->trigger = t;
+    }
     if (ix->n_keys)
         qsort(ix->keys, ix->n_keys, sizeof *ix->keys, key__cmp);
     return HIK_OK;

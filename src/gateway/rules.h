@@ -75,6 +75,11 @@ size_t gw_rules_match_edge(gw_rules *r, int64_t device_id, const hik_event *ev, 
 /* Does some trigger with fire_on "both" (used by an enabled scenario)
  * watch this device and kind? The writer asks before it turns an expiry
  * into a synthetic inactive event. */
+/* Kinds hikgate raises about itself (unauthorized_source): a trigger on one
+ * has gateway scope: it matches those events, which belong to no device,
+ * whatever its `devices` list says (an empty list is the usual form). */
+bool gw_rules_gateway_kind(hik_event_kind kind);
+
 bool gw_rules_wants_inactive(gw_rules *r, int64_t device_id, hik_event_kind kind);
 
 /* "active" or "both": the values of a trigger's fire_on. */

@@ -186,9 +186,28 @@ static const char schema_v3[] =
 static const char schema_v4[] = "ALTER TABLE devices ADD COLUMN tls_pin TEXT;"
                                 "ALTER TABLE devices ADD COLUMN tls_pin_pending TEXT;";
 
+/* Version 5: the audit log (audit.h), and the attempt an action run was in
+ * when the process stopped (actions.c: a run found `running` at start is
+ * `recovered`, and its device is asked before the call is sent again). */
+static const char schema_v5[] =
+    "CREATE TABLE IF NOT EXISTS audit_log("
+    " id INTEGER PRIMARY KEY,"
+    " at_ms INTEGER NOT NULL,"
+    " who TEXT NOT NULL DEFAULT '',"
+    " source_addr TEXT NOT NULL DEFAULT '',"
+    " what TEXT NOT NULL," /* login, login_failed, logout, change, action_run */
+    " method TEXT NOT NULL DEFAULT '',"
+    " route TEXT NOT NULL DEFAULT '',"
+    " object_id INTEGER,"
+    " status INTEGER,"
+    " summary TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX IF NOT EXISTS audit_log_by_time ON audit_log(at_ms);"
+    "ALTER TABLE action_runs ADD COLUMN attempt_id TEXT;"
+    "ALTER TABLE action_runs ADD COLUMN recovered INTEGER NOT NULL DEFAULT 0;";
+
 /* migrations[v] takes a database from version v to v + 1. */
 static const char *const migrations[GW_SCHEMA_VERSION] = {schema_v1, schema_v2, schema_v3,
-                                                          schema_v4};
+                                                          schema_v4, schema_v5};
 
 static int store__user_version(gw_store *st)
 {
@@ -244,8 +263,8 @@ static hik_err store__migrate(gw_store *st, char *err, size_t err_len)
         if (gw_store_exec(st, "BEGIN IMMEDIATE") || gw_store_exec(st, migrations[v]) ||
             gw_store_exec(st, bump) || gw_store_exec(st, "COMMIT")) {
             gw_store_exec(st, "ROLLBACK");
-            snprintf(err, err_len, "%s: migrating the schema to version %d failed: %s",
-                     st->path, v + 1, sqlite3_errmsg(st->db));
+            snprintf(err, err_len, "%s: migrating the schema to version %d failed: %s", st->path,
+                     v + 1, sqlite3_errmsg(st->db));
             return HIK_ERR_IO;
         }
         gw_info("store: schema version %d in %s", v + 1, st->path);

@@ -15,7 +15,7 @@
 
 #include "hik/error.h"
 
-#define GW_SCHEMA_VERSION 4
+#define GW_SCHEMA_VERSION 5
 
 typedef struct gw_store {
     sqlite3 *db;

@@ -95,6 +95,7 @@ typedef struct sim_privacy_mask {
     bool enabled;
     int n_regions;
     sim_region regions[SIM_MAX_REGIONS];
+    unsigned puts; /* PUTs accepted, for exactly-once checks */
 } sim_privacy_mask;
 
 typedef struct sim_notification {

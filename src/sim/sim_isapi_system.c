@@ -128,8 +128,10 @@ static void system__mask_put(sim *s, int ch, const sim_request *req, sim_reply *
     pthread_mutex_lock(&s->st.lock);
     sim_privacy_mask m = s->st.masks[ch - 1];
     bool ok = system__parse_mask(xmlDocGetRootElement(doc), &m);
-    if (ok)
+    if (ok) {
+        m.puts++;
         s->st.masks[ch - 1] = m;
+    }
     pthread_mutex_unlock(&s->st.lock);
     xmlFreeDoc(doc);
     if (ok)

@@ -26,8 +26,9 @@ static json_t *json__masks(const sim *s)
     json_t *arr = json_array();
     for (int c = 0; c < s->cfg.channels; c++) {
         const sim_privacy_mask *m = &s->st.masks[c];
-        json_array_append_new(arr, json_pack("{s:i, s:b, s:i}", "channel", c + 1, "enabled",
-                                             m->enabled, "regions", m->n_regions));
+        json_array_append_new(arr, json_pack("{s:i, s:b, s:i, s:I}", "channel", c + 1, "enabled",
+                                             m->enabled, "regions", m->n_regions, "puts",
+                                             (json_int_t)m->puts));
     }
     return arr;
 }

@@ -162,6 +162,12 @@ class Gateway:
     def create(self, kind, body):
         return self.api("POST", f"/api/v1/{kind}", body, expect=201)
 
+    def declare(self, address="127.0.0.1", name=None):
+        """Declare a device at `address` so the gateway accepts its events
+        (only declared devices are heard by default); returns its id."""
+        return self.create("devices", {"name": name or f"Camera {address}", "address": address,
+                                       "port": 9, "password": "x"})["id"]
+
     def events(self, **params):
         q = urllib.parse.urlencode(params)
         return self.api("GET", "/api/v1/events" + (f"?{q}" if q else ""))["events"]

@@ -90,13 +90,22 @@ class BadInput(unittest.TestCase):
         full = self.gw.event(ev["id"])
         self.assertIn("spaceshipLanding", full["raw"])
 
-    def test_undeclared_source_is_recorded(self):
+    def test_undeclared_source_is_refused_and_recorded(self):
         body = vmd_alert(mac="aa:bb:cc:00:00:77", ip="192.0.2.77")
-        status, _ = self.gw.post_event(body, source="127.0.0.77")
-        self.assertEqual(status, 200)
-        ev = [e for e in self.gw.events(limit=20) if e["source_addr"] == "127.0.0.77"][0]
-        self.assertIsNone(ev["device_id"])
-        self.assertEqual(ev["attribution"], "none")
+        status, text = self.gw.post_event(body, source="127.0.0.77")
+        self.assertEqual(status, 403)
+        self.assertIn("unauthorized_source", text)
+        deadline = time.time() + 5  # refused at once, recorded by the next commit
+        while True:
+            evs = [e for e in self.gw.events(kind="unauthorized_source", limit=50)
+                   if e["source_addr"] == "127.0.0.77"]
+            if evs or time.time() > deadline:
+                break
+            time.sleep(0.05)
+        self.assertEqual(len(evs), 1)
+        self.assertIsNone(evs[0]["device_id"])
+        self.assertFalse([e for e in self.gw.events(kind="motion", limit=200)
+                          if e["source_addr"] == "127.0.0.77"], "the refused event was stored")
 
     def test_declared_source_is_attributed(self):
         status, _ = self.gw.post_event(vmd_alert(mac="ff:ff:ff:ff:ff:ff"), source="127.0.0.1")
@@ -189,6 +198,7 @@ class NothingAcknowledgedIsLost(unittest.TestCase):
     def test_restart_and_kill(self):
         gw = Gateway()
         try:
+            gw.declare()
             acked = 0
             for round_, sig in enumerate((signal.SIGTERM, signal.SIGKILL)):
                 for i in range(50):

@@ -86,6 +86,7 @@ class CommandLine(unittest.TestCase):
                 f.write(f"# comment\ningest = 127.0.0.1:{port}\nlog-level = warn\n")
             gw = Gateway(data_dir=d, extra_args=["--config", conf])
             try:
+                gw.declare()
                 # the config file's ingest address wins over nothing; the harness's own
                 # --ingest on the command line wins over the file
                 self.assertEqual(gw.post_event(vmd_alert())[0], 200)
@@ -100,6 +101,7 @@ class Health(unittest.TestCase):
     def test_health_counts(self):
         gw = Gateway()
         try:
+            gw.declare()
             gw.post_event(vmd_alert())
             gw.post_event("<broken")
             status, h = gw.request("GET", "/api/v1/health", auth=False)
@@ -113,6 +115,7 @@ class Health(unittest.TestCase):
 class GracefulShutdown(unittest.TestCase):
     def test_sigterm_answers_and_keeps_in_flight_events(self):
         gw = Gateway()
+        gw.declare()
         results = []
         lock = threading.Lock()
 

@@ -67,6 +67,7 @@ class EventStream(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.gw = Gateway()
+        cls.gw.declare()
 
     @classmethod
     def tearDownClass(cls):
@@ -145,6 +146,7 @@ class EventStream(unittest.TestCase):
 
     def test_stream_cap_then_a_slot_frees(self):
         gw = Gateway()  # its own: streams other tests left count until they wake
+        gw.declare()
         streams = []
         try:
             for _ in range(MAX_STREAMS):

@@ -153,6 +153,7 @@ class CameraTest(unittest.TestCase):
         self.assertEqual(again.find("h:enabled", NS).text, "true")
         self.assertEqual(len(again.findall(".//h:PrivacyMaskRegion", NS)), len(regions))
         mask = self.sim.state()["privacy_mask"][0]
+        self.assertGreaterEqual(mask.pop("puts"), 1)
         self.assertEqual(mask, {"channel": 1, "enabled": True, "regions": len(regions)})
         # put it back for the other tests
         doc.find("h:enabled", NS).text = "false"

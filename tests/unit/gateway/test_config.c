@@ -139,6 +139,44 @@ static void sadp_settings(void **state)
     assert_int_equal(gw_config_load(&cfg, 3, bad_port), -1);
 }
 
+/* Trusted sources, ingest limits and retention. */
+static void security_settings(void **state)
+{
+    (void)state;
+    gw_config cfg;
+    gw_config_defaults(&cfg);
+    assert_false(cfg.ingest_accept_any); /* declared devices only by default */
+    assert_int_equal(cfg.ingest_auth, GW_INGEST_AUTH_NONE);
+    assert_int_equal(cfg.ingest_timeout_s, 10);
+    assert_int_equal(cfg.ingest_per_ip, 32);
+    assert_int_equal(cfg.retention_days, 0);
+    assert_int_equal(cfg.pictures_max_mb, 0);
+    char *argv[] = {
+        "hikgated", "--ingest-accept",   "any", "--ingest-auth",     "digest", "--ingest-user",
+        "cam",      "--ingest-password", "pw",  "--ingest-timeout",  "3",      "--ingest-per-ip",
+        "8",        "--retention-days",  "30",  "--pictures-max-mb", "512",    NULL};
+    assert_int_equal(gw_config_load(&cfg, 17, argv), 0);
+    assert_true(cfg.ingest_accept_any);
+    assert_int_equal(cfg.ingest_auth, GW_INGEST_AUTH_DIGEST);
+    assert_string_equal(cfg.ingest_user, "cam");
+    assert_string_equal(cfg.ingest_password, "pw");
+    assert_int_equal(cfg.ingest_timeout_s, 3);
+    assert_int_equal(cfg.ingest_per_ip, 8);
+    assert_int_equal(cfg.retention_days, 30);
+    assert_int_equal(cfg.pictures_max_mb, 512);
+    gw_config_defaults(&cfg);
+    char *no_user[] = {"hikgated", "--ingest-auth", "basic", NULL};
+    assert_int_equal(gw_config_load(&cfg, 3, no_user), -1);
+    char *bad_accept[] = {"hikgated", "--ingest-accept", "some", NULL};
+    assert_int_equal(gw_config_load(&cfg, 3, bad_accept), -1);
+    char *bad_auth[] = {"hikgated", "--ingest-auth", "ntlm", NULL};
+    assert_int_equal(gw_config_load(&cfg, 3, bad_auth), -1);
+    char *bad_timeout[] = {"hikgated", "--ingest-timeout", "0", NULL};
+    assert_int_equal(gw_config_load(&cfg, 3, bad_timeout), -1);
+    char *bad_days[] = {"hikgated", "--retention-days", "-1", NULL};
+    assert_int_equal(gw_config_load(&cfg, 3, bad_days), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,6 +185,7 @@ int main(void)
         cmocka_unit_test(refusals),
         cmocka_unit_test(sadp_settings),
         cmocka_unit_test(autoconf_and_state_settings),
+        cmocka_unit_test(security_settings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
