@@ -168,6 +168,13 @@ class Gateway:
         return self.create("devices", {"name": name or f"Camera {address}", "address": address,
                                        "port": 9, "password": "x"})["id"]
 
+    def ensure_declared(self, address="127.0.0.1"):
+        """declare() unless a device at `address` exists already; returns its id."""
+        for d in self.api("GET", "/api/v1/devices"):
+            if d["address"] == address:
+                return d["id"]
+        return self.declare(address)
+
     def events(self, **params):
         q = urllib.parse.urlencode(params)
         return self.api("GET", "/api/v1/events" + (f"?{q}" if q else ""))["events"]

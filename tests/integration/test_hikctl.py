@@ -200,7 +200,8 @@ class HikctlDirect(unittest.TestCase):
 class HikctlGateway(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.gw = Gateway()
+        # the tests post events themselves from 127.0.0.1, no declared device
+        cls.gw = Gateway(extra_args=["--ingest-accept", "any"])
         cls.url = "http://127.0.0.1:%d" % cls.gw.api_port
         cls.sim = hikharness.start_hiksim(addr="127.0.1.14", password=CAM_PASSWORD,
                                           extra_args=["--reboot-seconds", "1"])
