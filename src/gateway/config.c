@@ -28,6 +28,9 @@ void gw_config_defaults(gw_config *cfg)
     snprintf(cfg->sadp_targets[0], sizeof cfg->sadp_targets[0], "239.255.255.250");
     cfg->n_sadp_targets = 1;
     cfg->sadp_port = 37020;
+    cfg->stream_idle_timeout_s = 30;
+    cfg->health_interval_s = 30;
+    cfg->health_failures = 2;
 }
 
 bool gw_config_split_addr(const char *addr_port, char *host, size_t host_len, int *port)
@@ -76,6 +79,9 @@ enum {
     OPT_SADP_INTERFACE,
     OPT_SADP_TARGET,
     OPT_SADP_PORT,
+    OPT_STREAM_IDLE,
+    OPT_HEALTH_INTERVAL,
+    OPT_HEALTH_FAILURES,
     OPT_CONFIG,
 };
 
@@ -106,6 +112,12 @@ static const struct {
      "ADDR   where discovery probes go (default 239.255.255.250; repeat or list\n"
      "      with commas to add e.g. 255.255.255.255)"},
     {OPT_SADP_PORT, "sadp-port", "HIKGATE_SADP_PORT", "N   SADP UDP port (default 37020)"},
+    {OPT_STREAM_IDLE, "stream-idle-timeout", "HIKGATE_STREAM_IDLE_TIMEOUT",
+     "S   an alertStream silent this long is stalled and reconnected (default 30)"},
+    {OPT_HEALTH_INTERVAL, "health-interval", "HIKGATE_HEALTH_INTERVAL",
+     "S   seconds between deviceInfo probes of each device, jittered (default 30; 0: off)"},
+    {OPT_HEALTH_FAILURES, "health-failures", "HIKGATE_HEALTH_FAILURES",
+     "N   probes in a row without an answer before a device is offline (default 2)"},
 };
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
 
@@ -244,6 +256,21 @@ static bool config__set(gw_config *cfg, int id, const char *v, const char *what)
         if (!config__int(v, 1, 65535, &n, what))
             return false;
         cfg->sadp_port = (int)n;
+        return true;
+    case OPT_STREAM_IDLE:
+        if (!config__int(v, 1, 3600, &n, what))
+            return false;
+        cfg->stream_idle_timeout_s = (int)n;
+        return true;
+    case OPT_HEALTH_INTERVAL:
+        if (!config__int(v, 0, 86400, &n, what))
+            return false;
+        cfg->health_interval_s = (int)n;
+        return true;
+    case OPT_HEALTH_FAILURES:
+        if (!config__int(v, 1, 100, &n, what))
+            return false;
+        cfg->health_failures = (int)n;
         return true;
     }
     return false;

@@ -28,6 +28,9 @@ typedef struct gw_config {
     char sadp_targets[GW_SADP_MAX_TARGETS][16]; /* --sadp-target; default 239.255.255.250 */
     int n_sadp_targets;
     int sadp_port; /* --sadp-port N; default 37020 */
+    int stream_idle_timeout_s; /* --stream-idle-timeout S: a silent alertStream is stalled; 30 */
+    int health_interval_s;     /* --health-interval S: deviceInfo probe period; 30 (0: off) */
+    int health_failures;       /* --health-failures N: failed probes before offline; 2 */
 } gw_config;
 
 /* Fill with defaults. */

@@ -21,6 +21,7 @@ struct gw_actions;
 struct gw_ingest;
 struct gw_api;
 struct gw_auth;
+struct gw_alert_sub;
 
 typedef struct gw_stats {
     atomic_uint_fast64_t events_received;  /* answered 200 */
@@ -42,6 +43,7 @@ typedef struct gw {
     struct gw_ingest *ingest;   /* camera listener */
     struct gw_api *api;         /* REST API + UI listener */
     struct gw_auth *auth;       /* admin users and sessions */
+    struct gw_alert_sub *alert_sub; /* alertStream subscriptions and health probes */
     gw_stats stats;
     int64_t started_ms;
     atomic_bool stopping;

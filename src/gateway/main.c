@@ -15,6 +15,7 @@
 #include <libxml/parser.h>
 
 #include "actions.h"
+#include "alert_sub.h"
 #include "api.h"
 #include "auth.h"
 #include "device_ops.h"
@@ -69,6 +70,10 @@ static int start(gw *g)
         gw_error("starting the writer and action workers failed");
         return -1;
     }
+    if (gw_alert_sub_start(g)) {
+        gw_error("starting the alertStream loop failed");
+        return -1;
+    }
     if (gw_ingest_start(g, err, sizeof err) || gw_api_start(g, err, sizeof err)) {
         gw_error("%s", err);
         return -1;
@@ -80,6 +85,7 @@ static int start(gw *g)
 
 static void stop(gw *g)
 {
+    gw_alert_sub_stop(g); /* its last events reach the writer, still running */
     if (g->ingest && !gw_ingest_drain(g, DRAIN_TIMEOUT_MS)) {
         gw_warn("shutdown: %u event requests still in flight after %d ms", gw_ingest_in_flight(g),
                 DRAIN_TIMEOUT_MS);
