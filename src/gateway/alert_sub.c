@@ -44,9 +44,9 @@
 
 #include "log.h"
 
-    const char *const sub__state_names[] = {
-        NULL,          "connecting",    "streaming",  "stalled",
-        "backing_off", "auth_rejected", "locked_out", "disabled",
+const char *const sub__state_names[] = {
+    NULL,          "connecting",    "streaming",  "stalled",
+    "backing_off", "auth_rejected", "locked_out", "disabled",
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -160,14 +160,6 @@ static int sub__timer_cb(CURLM *m, long timeout_ms, void *userp)
     return 0;
 }
 
-static sub_dev *sub__find(struct gw_alert_sub *s, int64_t id)
-{
-    for (sub_dev *d = s->devs; d; d = d->next)
-        if (d->c.id == id)
-            return d;
-    return NULL;
-}
-
 static void sub__health_done(struct gw_alert_sub *s, sub_dev *d, CURLcode rc)
 {
     curl_multi_remove_handle(s->multi, d->health.easy);
@@ -223,6 +215,37 @@ static bool sub__probed(const struct gw_alert_sub *s, const sub_dev *d)
            d->health.failures > 0;
 }
 
+/* A device just created or re-addressed through the API gets an identity
+ * probe from the action workers; logging in alongside it would cost a
+ * wrong password two failed logins. Wait for its outcome (bounded). */
+static bool sub__identity_settled(struct gw_alert_sub *s, sub_dev *d, int64_t now)
+{
+    if (now - d->c.updated_ms > 2LL * s->g->cfg.device_timeout_ms + 1000) {
+        d->awaiting_probe = false;
+        return true;
+    }
+    gw_store *st = s->g->store;
+    gw_store_lock(st);
+    sqlite3_stmt *q = gw_store_prepare(st, "SELECT status, coalesce(lock_until_ms, 0),"
+                                           " coalesce(device_type, '') FROM devices WHERE id=?");
+    if (q) {
+        sqlite3_bind_int64(q, 1, d->c.id);
+        if (sqlite3_step(q) == SQLITE_ROW &&
+            strcmp((const char *)sqlite3_column_text(q, 0), "unknown") != 0) {
+            d->awaiting_probe = false;
+            snprintf(d->c.status, sizeof d->c.status, "%s", sqlite3_column_text(q, 0));
+            d->c.lock_until_ms = sqlite3_column_int64(q, 1);
+            d->auth_rejected = strcmp(d->c.status, "auth_rejected") == 0;
+            pthread_mutex_lock(&s->mu);
+            snprintf(d->c.device_type, sizeof d->c.device_type, "%s", sqlite3_column_text(q, 2));
+            pthread_mutex_unlock(&s->mu);
+        }
+        sqlite3_finalize(q);
+    }
+    gw_store_unlock(st);
+    return !d->awaiting_probe;
+}
+
 static void sub__tick_dev(struct gw_alert_sub *s, sub_dev *d, int64_t now)
 {
     int64_t idle_ms = (int64_t)s->g->cfg.stream_idle_timeout_s * 1000;
@@ -235,6 +258,8 @@ static void sub__tick_dev(struct gw_alert_sub *s, sub_dev *d, int64_t now)
         sub__close(s, d);
         sub__backoff(s, d, SUB_STALLED, why);
     }
+    if (d->awaiting_probe && !sub__identity_settled(s, d, now))
+        return;
     if (d->pull && !d->easy && !d->health.easy && now >= d->next_attempt_ms &&
         (sub__probed(s, d) || !sub__may_login(d, now))) {
         if (sub__may_login(d, now)) {
@@ -326,7 +351,9 @@ static void sub__apply(struct gw_alert_sub *s, gw_dev_conf *c, int64_t now)
         }
         d->sub = s;
         gw_health_init(s->g, &d->health, now);
-    } else if (d->c.updated_ms != c->updated_ms) {
+    }
+    bool changed = fresh || d->c.updated_ms != c->updated_ms;
+    if (!fresh && changed) {
         sub__halt(s, d); /* reached differently now: start over */
         d->failures = 0;
         d->next_attempt_ms = now;
@@ -338,6 +365,8 @@ static void sub__apply(struct gw_alert_sub *s, gw_dev_conf *c, int64_t now)
     d->both = !strcmp(c->delivery, "both");
     pthread_mutex_unlock(&s->mu);
     d->seen = true;
+    if (s->loaded && changed && !strcmp(c->status, "unknown"))
+        d->awaiting_probe = true;
     d->auth_rejected = strcmp(c->status, "auth_rejected") == 0;
     bool pull = !strcmp(c->delivery, "pull") || !strcmp(c->delivery, "both");
     if (d->pull && !pull) {
@@ -495,6 +524,7 @@ static void *sub__main(void *arg)
 {
     struct gw_alert_sub *s = arg;
     sub__reload(s);
+    s->loaded = true;
     sub__tick(s);
     while (!atomic_load(&s->stop))
         sub__loop_once(s);
@@ -576,46 +606,4 @@ void gw_alert_sub_reload(gw *g)
         return;
     atomic_store(&s->reload, true);
     sub__wake(s);
-}
-
-uint64_t gw_alert_sub_heartbeats(gw *g, int64_t device_id)
-{
-    struct gw_alert_sub *s = g->alert_sub;
-    uint64_t n = 0;
-    if (!s)
-        return 0;
-    pthread_mutex_lock(&s->mu);
-    sub_dev *d = sub__find(s, device_id);
-    if (d)
-        n = atomic_load(&d->heartbeats);
-    pthread_mutex_unlock(&s->mu);
-    return n;
-}
-
-bool gw_alert_sub_duplicate(gw *g, int64_t device_id, const hik_event *ev)
-{
-    struct gw_alert_sub *s = g->alert_sub;
-    bool dup = false;
-    if (!s || !device_id)
-        return false;
-    pthread_mutex_lock(&s->mu);
-    sub_dev *d = sub__find(s, device_id);
-    if (d && d->both && !ev->heartbeat)
-        dup = sub__seen(d, ev);
-    pthread_mutex_unlock(&s->mu);
-    return dup;
-}
-
-bool gw_alert_sub_is_nvr(gw *g, int64_t device_id)
-{
-    struct gw_alert_sub *s = g->alert_sub;
-    bool nvr = false;
-    if (!s || !device_id)
-        return false;
-    pthread_mutex_lock(&s->mu);
-    sub_dev *d = sub__find(s, device_id);
-    if (d)
-        nvr = sub__is_nvr(d);
-    pthread_mutex_unlock(&s->mu);
-    return nvr;
 }

@@ -77,7 +77,8 @@ typedef struct sub_dev {
     uint64_t ring[DEDUP_RING];
     unsigned ring_pos;
     gw_health health;
-    bool seen; /* present in the last reload */
+    bool seen;           /* present in the last reload */
+    bool awaiting_probe; /* new or re-addressed: the identity probe (actions.c) is due */
     struct gw_alert_sub *sub;
     struct sub_dev *next;
 } sub_dev;
@@ -93,6 +94,7 @@ struct gw_alert_sub {
     sub_dev *graveyard; /* removed, freed once nothing of theirs is in the writer */
     atomic_bool reload, stop;
     int64_t last_reload_ms;
+    bool loaded; /* the first reload is done */
     unsigned rnd;
 };
 
@@ -104,10 +106,14 @@ unsigned sub__rand(struct gw_alert_sub *s);
 void sub__set_state(sub_dev *d, sub_state st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* alert_sub_stream.c */
+/* alert_sub_query.c */
+sub_dev *sub__find(struct gw_alert_sub *s, int64_t id);
 bool sub__is_nvr(const sub_dev *d);
-/* Caller holds s->mu: true when the alert is in the device's ring. */
+/* Caller holds s->mu: true when the alert is in the device's ring;
+ * otherwise it is added. */
 bool sub__seen(sub_dev *d, const hik_event *ev);
+
+/* alert_sub_stream.c */
 void sub__item_free(sub_item *it);
 /* Submit what the writer takes; resume a paused transfer. */
 void sub__flush(struct gw_alert_sub *s, sub_dev *d);

@@ -43,11 +43,6 @@ static void sub__done(gw_pending *p, void *arg)
     sub__wake(s);
 }
 
-bool sub__is_nvr(const sub_dev *d)
-{
-    return strcasestr(d->c.device_type, "NVR") != NULL;
-}
-
 /* The held alert, complete with its pictures, joins the backlog. */
 void sub__release_held(struct gw_alert_sub *s, sub_dev *d)
 {
@@ -98,33 +93,6 @@ void sub__flush(struct gw_alert_sub *s, sub_dev *d)
         d->last_byte_ms = gw_now_ms();
         curl_easy_pause(d->easy, CURLPAUSE_CONT);
     }
-}
-
-static uint64_t sub__key(const hik_event *ev)
-{
-    uint64_t h = 1469598103934665603ULL;
-#define MIX(p, n)                                                                                  \
-    for (size_t k_ = 0; k_ < (n); k_++)                                                            \
-        h = (h ^ ((const uint8_t *)(p))[k_]) * 1099511628211ULL;
-    MIX(ev->type_raw, strlen(ev->type_raw));
-    MIX(&ev->channel, sizeof ev->channel);
-    MIX(ev->date_time, strlen(ev->date_time));
-    MIX(&ev->active_post_count, sizeof ev->active_post_count);
-    for (int i = 0; i < ev->n_regions; i++)
-        MIX(&ev->regions[i].id, sizeof ev->regions[i].id);
-#undef MIX
-    return h ? h : 1;
-}
-
-/* Caller holds s->mu. */
-bool sub__seen(sub_dev *d, const hik_event *ev)
-{
-    uint64_t k = sub__key(ev);
-    for (unsigned i = 0; i < DEDUP_RING; i++)
-        if (d->ring[i] == k)
-            return true;
-    d->ring[d->ring_pos++ % DEDUP_RING] = k;
-    return false;
 }
 
 /* Camera heartbeats, and an NVR's videoloss `active` repeated for a
