@@ -124,7 +124,17 @@ def main():
             break
         time.sleep(1)
     all_up_s = time.monotonic() - t0
-    time.sleep(2)  # let the identity probes and first heartbeats settle
+    states = {}
+    for d in devs:
+        states[d["stream_state"] or "none"] = states.get(d["stream_state"] or "none", 0) + 1
+    # let the identity probes that declaring queued finish (bounded)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        _, devs = api.call("GET", "/api/v1/devices")
+        if not any(d["status"] == "unknown" for d in devs):
+            break
+        time.sleep(1)
+    time.sleep(5)
 
     # idle: heartbeats and health probes only
     c0, w0 = cpu_seconds(a.pid), time.monotonic()
@@ -162,6 +172,7 @@ def main():
         "load_s": a.load, "fired": fired, "fired_ok": ok, "stored": stored,
         "events_per_s": round(stored / a.load, 1), "load_cpu_pct": round(load_cpu, 2),
         "load_rss_kib": load_rss.get("VmRSS", 0), "peak_rss_kib": load_rss.get("VmHWM", 0),
+        "states": states, "load_avg": os.getloadavg()[0],
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
     with open(a.out, "w") as f:

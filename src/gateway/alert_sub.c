@@ -421,7 +421,12 @@ static void sub__reload(struct gw_alert_sub *s)
             d->seen = true;
     }
     for (size_t i = 0; i < n; i++) {
-        if (!sealed[i] || gw_secrets_unseal(g->secrets, sealed[i], &rows[i].password)) {
+        /* An unchanged row keeps the password already decrypted. */
+        sub_dev *known = sub__find(s, rows[i].id);
+        if (known && known->c.updated_ms == rows[i].updated_ms) {
+            rows[i].password = known->c.password;
+            known->c.password = NULL;
+        } else if (!sealed[i] || gw_secrets_unseal(g->secrets, sealed[i], &rows[i].password)) {
             gw_error("stream: the stored password of device %lld cannot be decrypted",
                      (long long)rows[i].id);
             rows[i].password = NULL;
