@@ -341,6 +341,11 @@ void sub__mark_auth_rejected(sub_dev *d)
 void sub__ended(struct gw_alert_sub *s, sub_dev *d, CURLcode rc)
 {
     long code = d->http_status;
+    /* A 401 counts only as the final answer of a completed transfer: one
+     * cut after the challenge, before the credentials were tried, is a
+     * network failure, not a rejected password. */
+    if (rc != CURLE_OK && (code == 401 || code == 403))
+        code = 0;
     char why[200];
     snprintf(why, sizeof why, "%s", rc == CURLE_OK ? "" : curl_easy_strerror(rc));
     char body[ERRBODY_MAX];

@@ -276,6 +276,8 @@ gw_dev_outcome gw_health_finish(gw *g, gw_health *h, gw_dev_conf *c, CURLcode rc
 {
     long code = 0;
     curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &code);
+    if (rc != CURLE_OK && (code == 401 || code == 403))
+        code = 0; /* cut after the challenge: no verdict on the password */
     curl_easy_cleanup(h->easy);
     h->easy = NULL;
     gw_dev_outcome out = GW_DEV_OK;
