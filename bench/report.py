@@ -131,7 +131,18 @@ def streams_section(results):
             r["idle_cpu_pct"], r["idle_rss_kib"] / 1024, r["rss_per_camera_kib"],
             r["events_per_s"], r["fired_ok"], r["stored"], r["load_cpu_pct"],
             r["peak_rss_kib"] / 1024, r["date"]))
-    lines.append("")
+    lines += [
+        "",
+        "- The simulator gives each camera its own libmicrohttpd daemon (a thread, a "
+        "listening socket, an epoll and an event descriptor), so it needs about 4 file "
+        "descriptors per camera: 10,000 cameras need about 40,000, over the 20,000 hard limit "
+        "of the machine these figures come from, so the largest run here is below that.",
+        "- *all up after* counts from the first device declared through the API; declaring "
+        "is one request per device, each followed by a reload of the device table.",
+        "- Events/s is bounded by the single-threaded driver (at most 200 fire requests/s), "
+        "not by the daemon: compare *fired* with *stored*.",
+        "",
+    ]
     return lines
 
 

@@ -30,10 +30,10 @@ ADMIN="bench-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 for bin in hikgated hiksim; do
     [ -x "$BUILD/$bin" ] || { echo "streams.sh: $BUILD/$bin is missing: build first" >&2; exit 2; }
 done
-# each camera costs the simulator a listener, an epoll and an eventfd, and
-# both processes one socket per stream
+# each camera costs the simulator a listener, an epoll, an eventfd and the
+# stream's socket (hikgated: the socket alone)
 ulimit -n "$(ulimit -Hn)"
-NEED=$((CAMERAS * 5 + 256))
+NEED=$((CAMERAS * 4 + 256))
 if [ "$(ulimit -n)" -lt "$NEED" ]; then
     echo "streams.sh: $CAMERAS cameras need about $NEED file descriptors; the limit is $(ulimit -n)" >&2
     exit 2

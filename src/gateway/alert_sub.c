@@ -449,6 +449,9 @@ static void sub__reload(struct gw_alert_sub *s)
         d->next = s->graveyard;
         s->graveyard = d;
     }
+    pthread_mutex_lock(&s->mu);
+    sub__index_rebuild(s);
+    pthread_mutex_unlock(&s->mu);
 }
 
 static void sub__drain_fd(int fd)
@@ -515,6 +518,11 @@ static void sub__shutdown(struct gw_alert_sub *s)
             sub__set_state(d, SUB_DISABLED, "hikgated stopped");
     sub__write_states(s);
     sub_dev *lists[2] = {s->devs, s->graveyard};
+    pthread_mutex_lock(&s->mu);
+    free(s->index);
+    s->index = NULL;
+    s->devs = s->graveyard = NULL;
+    pthread_mutex_unlock(&s->mu);
     for (int k = 0; k < 2; k++) {
         for (sub_dev *d = lists[k], *next; d; d = next) {
             next = d->next;
@@ -522,7 +530,6 @@ static void sub__shutdown(struct gw_alert_sub *s)
                 sub__free_dev(d); /* else the writer still holds its items: leaked */
         }
     }
-    s->devs = s->graveyard = NULL;
 }
 
 static void *sub__main(void *arg)

@@ -95,6 +95,9 @@ struct gw_alert_sub {
     atomic_bool reload, stop;
     int64_t last_reload_ms;
     bool loaded; /* the first reload is done */
+    /* id -> device, open addressing, rebuilt by each reload under mu */
+    sub_dev **index;
+    size_t index_mask;
     unsigned rnd;
 };
 
@@ -108,6 +111,8 @@ void sub__set_state(sub_dev *d, sub_state st, const char *fmt, ...)
 
 /* alert_sub_query.c */
 sub_dev *sub__find(struct gw_alert_sub *s, int64_t id);
+/* Caller holds s->mu: index s->devs by id (a reload ends with this). */
+void sub__index_rebuild(struct gw_alert_sub *s);
 bool sub__is_nvr(const sub_dev *d);
 /* Caller holds s->mu: true when the alert is in the device's ring;
  * otherwise it is added. */

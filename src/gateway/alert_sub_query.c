@@ -6,15 +6,53 @@
  * loop with everything it depends on. */
 #include "alert_sub_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+static size_t sub__slot(int64_t id, size_t mask)
+{
+    return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ULL) >> 20) & mask;
+}
+
+/* A thousand devices are looked up per reload and per API listing: a walk
+ * of the list each time would be quadratic. Devices added since the last
+ * rebuild are not indexed yet and are found by the walk. */
 sub_dev *sub__find(struct gw_alert_sub *s, int64_t id)
 {
+    if (s->index) {
+        for (size_t i = sub__slot(id, s->index_mask);; i = (i + 1) & s->index_mask) {
+            sub_dev *d = s->index[i];
+            if (!d)
+                break;
+            if (d->c.id == id)
+                return d;
+        }
+    }
     for (sub_dev *d = s->devs; d; d = d->next)
         if (d->c.id == id)
             return d;
     return NULL;
+}
+
+void sub__index_rebuild(struct gw_alert_sub *s)
+{
+    size_t n = 0, cap = 16;
+    for (sub_dev *d = s->devs; d; d = d->next)
+        n++;
+    while (cap < 2 * n)
+        cap *= 2;
+    free(s->index);
+    s->index = calloc(cap, sizeof(*s->index));
+    if (!s->index)
+        return; /* lookups fall back to the list */
+    s->index_mask = cap - 1;
+    for (sub_dev *d = s->devs; d; d = d->next) {
+        size_t i = sub__slot(d->c.id, s->index_mask);
+        while (s->index[i])
+            i = (i + 1) & s->index_mask;
+        s->index[i] = d;
+    }
 }
 
 bool sub__is_nvr(const sub_dev *d)

@@ -85,7 +85,6 @@ static int start(gw *g)
 
 static void stop(gw *g)
 {
-    gw_alert_sub_stop(g); /* its last events reach the writer, still running */
     if (g->ingest && !gw_ingest_drain(g, DRAIN_TIMEOUT_MS)) {
         gw_warn("shutdown: %u event requests still in flight after %d ms", gw_ingest_in_flight(g),
                 DRAIN_TIMEOUT_MS);
@@ -96,6 +95,9 @@ static void stop(gw *g)
     }
     gw_api_stop(g);
     gw_ingest_stop(g);
+    /* after the listeners (they look its devices up), before the writer
+     * (its last events are committed) */
+    gw_alert_sub_stop(g);
     gw_writer_stop(g); /* commits whatever is still queued */
     gw_actions_stop(g);
     gw_device_ops_stop(g);
