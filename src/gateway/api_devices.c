@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "actions.h"
+#include "alert_sub.h"
 #include "api_routes.h"
 #include "api_validate.h"
 #include "autoconf.h"
@@ -17,15 +18,26 @@
 #define DEVICE_SELECT                                                                              \
     "SELECT id, name, address, port, scheme, username, anpr_reverse, model, serial, mac,"          \
     " firmware, device_type, status, last_error, last_seen_ms, last_event_ms, created_ms,"         \
-    " updated_ms, tls_pin, tls_pin_pending FROM devices"
+    " updated_ms, tls_pin, tls_pin_pending, delivery, stream_state, stream_error,"            \
+    " stream_since_ms, lock_until_ms FROM devices"
 
-static const char *const device_fields[] = {"name",     "address",  "port",         "scheme",
-                                            "username", "password", "anpr_reverse", NULL};
+static const char *const device_fields[] = {
+    "name", "address", "port", "scheme", "username", "password", "anpr_reverse", "delivery", NULL};
 static const char *const device_readonly[] = {
-    "id",           "model",           "serial",     "mac",
-    "firmware",     "device_type",     "status",     "last_error",
-    "last_seen_ms", "last_event_ms",   "created_ms", "updated_ms",
-    "tls_pin",      "tls_pin_pending", NULL};
+    "id",           "model",        "serial",          "mac",           "firmware",   "device_type",
+    "status",       "last_error",   "last_seen_ms",    "last_event_ms", "created_ms", "updated_ms",
+    "tls_pin",      "tls_pin_pending",
+    "stream_state", "stream_error", "stream_since_ms", "lock_until_ms", "heartbeats", NULL};
+
+/* Counters kept in memory by the alertStream loop. */
+static void devices__live(gw *g, json_t *o)
+{
+    json_t *id = json_object_get(o, "id");
+    if (json_is_integer(id))
+        json_object_set_new(
+            o, "heartbeats",
+            json_integer((json_int_t)gw_alert_sub_heartbeats(g, json_integer_value(id))));
+}
 
 /* One device as the API shows it; NULL with *found false when absent. */
 static json_t *devices__load(gw_store *st, int64_t id, bool *found)
@@ -48,7 +60,11 @@ void api_devices_list(api_req *rq, api_resp *rs)
         return api_error_store(rs);
     size_t i;
     json_t *o;
-    json_array_foreach(rows, i, o) gw_store_bool_key(o, "anpr_reverse");
+    json_array_foreach(rows, i, o)
+    {
+        gw_store_bool_key(o, "anpr_reverse");
+        devices__live(rq->g, o);
+    }
     api_reply(rs, 200, rows);
 }
 
@@ -63,6 +79,7 @@ void api_devices_get(api_req *rq, api_resp *rs)
     gw_store_unlock(rq->g->store);
     if (!found)
         return api_error(rs, 404, NULL, "no device with id %lld", (long long)id);
+    devices__live(rq->g, o);
     api_reply(rs, 200, o);
 }
 
@@ -75,9 +92,11 @@ static int devices__write(gw_store *st, int64_t *id, const api_device_in *d, con
 {
     const char *sql =
         *id == 0 ? "INSERT INTO devices(name, address, port, scheme, username, anpr_reverse,"
-                   " password, created_ms, updated_ms) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?8)"
+                   " password, created_ms, updated_ms, delivery)"
+                   " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?8,?11)"
                  : "UPDATE devices SET name=?1, address=?2, port=?3, scheme=?4, username=?5,"
                    " anpr_reverse=?6, password=coalesce(?7, password), updated_ms=?8,"
+                   " delivery=?11,"
                    " status=CASE WHEN ?10 THEN 'unknown' ELSE status END,"
                    " last_error=CASE WHEN ?10 THEN NULL ELSE last_error END"
                    " WHERE id=?9";
@@ -93,6 +112,7 @@ static int devices__write(gw_store *st, int64_t *id, const api_device_in *d, con
     if (sealed)
         sqlite3_bind_text(stmt, 7, sealed, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(stmt, 8, gw_now_ms());
+    sqlite3_bind_text(stmt, 11, d->delivery, -1, SQLITE_TRANSIENT);
     if (*id) {
         sqlite3_bind_int64(stmt, 9, *id);
         sqlite3_bind_int(stmt, 10, new_reach);

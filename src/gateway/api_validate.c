@@ -207,8 +207,16 @@ bool api_device_check(json_t *obj, bool creating, api_device_in *out, api_verr *
     if (!api_valid_name(out->username, API_USERNAME_MAX_CHARS))
         return val__fail(e, "username", "username must be 1 to %d characters",
                          API_USERNAME_MAX_CHARS);
-    return val__device_password(obj, creating, out, e) &&
-           val__bool(obj, "anpr_reverse", false, &out->anpr_reverse, e);
+    if (!val__device_password(obj, creating, out, e) ||
+        !val__bool(obj, "anpr_reverse", false, &out->anpr_reverse, e) ||
+        !val__string(obj, "delivery", "push", &out->delivery, e))
+        return false;
+    if (strcmp(out->delivery, "push") && strcmp(out->delivery, "pull") &&
+        strcmp(out->delivery, "both"))
+        return val__fail(e, "delivery",
+                         "delivery must be \"push\" (the camera posts events), \"pull\" "
+                         "(hikgate holds an alertStream) or \"both\"");
+    return true;
 }
 
 bool api_action_check(json_t *obj, api_action_in *out, api_verr *e)

@@ -33,6 +33,7 @@ typedef struct api_device_in {
     const char *password; /* NULL when not given (update keeps the old one) */
     int port;
     bool anpr_reverse;
+    const char *delivery; /* push (default), pull (alertStream) or both */
 } api_device_in;
 
 typedef struct api_action_in {

@@ -32,6 +32,9 @@ void gw_config_defaults(gw_config *cfg)
     cfg->state_max_keys = 4096;
     cfg->ingest_timeout_s = 10;
     cfg->ingest_per_ip = 32;
+    cfg->stream_idle_timeout_s = 30;
+    cfg->health_interval_s = 30;
+    cfg->health_failures = 2;
 }
 
 bool gw_config_split_addr(const char *addr_port, char *host, size_t host_len, int *port)
@@ -96,6 +99,9 @@ enum {
     OPT_INGEST_PER_IP,
     OPT_RETENTION_DAYS,
     OPT_PICTURES_MAX_MB,
+    OPT_STREAM_IDLE,
+    OPT_HEALTH_INTERVAL,
+    OPT_HEALTH_FAILURES,
     OPT_CONFIG,
     OPT_GENERATE_TLS,
     OPT_TLS_HOSTS,
@@ -167,6 +173,12 @@ static const struct {
      "N   delete events older than N days (default 0: keep)"},
     {OPT_PICTURES_MAX_MB, "pictures-max-mb", "HIKGATE_PICTURES_MAX_MB",
      "N   keep at most N MiB of event pictures, oldest deleted first (default 0: no cap)"},
+    {OPT_STREAM_IDLE, "stream-idle-timeout", "HIKGATE_STREAM_IDLE_TIMEOUT",
+     "S   an alertStream silent this long is stalled and reconnected (default 30)"},
+    {OPT_HEALTH_INTERVAL, "health-interval", "HIKGATE_HEALTH_INTERVAL",
+     "S   seconds between deviceInfo probes of each device, jittered (default 30; 0: off)"},
+    {OPT_HEALTH_FAILURES, "health-failures", "HIKGATE_HEALTH_FAILURES",
+     "N   probes in a row without an answer before a device is offline (default 2)"},
 };
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
 
@@ -426,6 +438,21 @@ static bool config__set(gw_config *cfg, int id, const char *v, const char *what)
         return true;
     default:
         return config__set_security(cfg, id, v, what);
+    case OPT_STREAM_IDLE:
+        if (!config__int(v, 1, 3600, &n, what))
+            return false;
+        cfg->stream_idle_timeout_s = (int)n;
+        return true;
+    case OPT_HEALTH_INTERVAL:
+        if (!config__int(v, 0, 86400, &n, what))
+            return false;
+        cfg->health_interval_s = (int)n;
+        return true;
+    case OPT_HEALTH_FAILURES:
+        if (!config__int(v, 1, 100, &n, what))
+            return false;
+        cfg->health_failures = (int)n;
+        return true;
     }
     return false;
 }

@@ -57,6 +57,9 @@ typedef struct gw_config {
     /* Retention (retention.c): 0 = keep. */
     int retention_days;  /* --retention-days N */
     int pictures_max_mb; /* --pictures-max-mb N */
+    int stream_idle_timeout_s; /* --stream-idle-timeout S: a silent alertStream is stalled; 30 */
+    int health_interval_s;     /* --health-interval S: deviceInfo probe period; 30 (0: off) */
+    int health_failures;       /* --health-failures N: failed probes before offline; 2 */
 } gw_config;
 
 enum { GW_INGEST_AUTH_NONE = 0, GW_INGEST_AUTH_BASIC, GW_INGEST_AUTH_DIGEST };

@@ -2,6 +2,7 @@
  * changes. */
 #include "gateway.h"
 
+#include "alert_sub.h"
 #include "devices.h"
 #include "log.h"
 #include "rules.h"
@@ -11,6 +12,7 @@ hik_err gw_config_changed(gw *g)
     hik_err res = gw_devices_reload(g->devices, g->store);
     if (!res)
         res = gw_rules_reload(g->rules, g->store);
+    gw_alert_sub_reload(g);
     if (res)
         gw_error("reloading the configuration failed: %s", hik_err_str(res));
     return res;

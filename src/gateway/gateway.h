@@ -22,6 +22,7 @@ struct gw_ingest;
 struct gw_api;
 struct gw_auth;
 struct gw_event_feed;
+struct gw_alert_sub;
 
 typedef struct gw_stats {
     atomic_uint_fast64_t events_received; /* answered 200 */
@@ -48,6 +49,7 @@ typedef struct gw {
     struct gw_api *api;         /* REST API + UI listener */
     struct gw_auth *auth;       /* admin users and sessions */
     struct gw_event_feed *feed; /* wakes the event streams after each commit */
+    struct gw_alert_sub *alert_sub; /* alertStream subscriptions and health probes */
     gw_stats stats;
     int64_t started_ms;
     atomic_bool stopping;

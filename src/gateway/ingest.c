@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <stdarg.h>
 
+#include "alert_sub.h"
 #include "devices.h"
 #include "hik/event_json.h"
 #include "hik/event_parse.h"
@@ -243,11 +244,26 @@ static enum MHD_Result ingest__finish(ingest_req *req)
         gw_info("ingest: event %s from %s matches no declared device; recorded unattributed",
                 p->events[0].type_raw, p->source_addr);
     }
+    /* A device delivering by both push and alertStream sends each alert
+     * twice: the copy that arrives second is acknowledged, not stored. */
+    size_t kept = 0;
+    for (size_t i = 0; i < p->n_events; i++)
+        if (!gw_alert_sub_duplicate(g, p->device_id, &p->events[i]))
+            p->events[kept++] = p->events[i];
+    if (kept == 0) {
+        atomic_fetch_add(&g->stats.events_received, p->n_events);
+        return reply(conn, MHD_HTTP_OK, "text/plain", "OK\n");
+    }
+    p->n_events = kept;
+    bool nvr = gw_alert_sub_is_nvr(g, p->device_id);
     for (size_t i = 0; i < p->n_events; i++) {
         hik_event *ev = &p->events[i];
         if (anpr_reverse && ev->direction != HIK_DIR_UNKNOWN)
             ev->direction = ev->direction == HIK_DIR_INCOMING ? HIK_DIR_OUTGOING : HIK_DIR_INCOMING;
         json_t *j = hik_event_to_json(ev);
+        /* NVR channels above 32 are its IP camera inputs (33 = camera 1). */
+        if (j && nvr && ev->channel > 32)
+            json_object_set_new(j, "ip_camera", json_integer(ev->channel - 32));
         p->fields_json[i] = j ? json_dumps(j, JSON_COMPACT) : NULL;
         json_decref(j);
     }

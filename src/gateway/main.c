@@ -16,6 +16,7 @@
 
 #include "actions.h"
 #include "autoconf.h"
+#include "alert_sub.h"
 #include "api.h"
 #include "auth.h"
 #include "bulk.h"
@@ -88,6 +89,10 @@ static int start(gw *g)
         gw_error("starting the writer and action workers failed");
         return -1;
     }
+    if (gw_alert_sub_start(g)) {
+        gw_error("starting the alertStream loop failed");
+        return -1;
+    }
     if (gw_ingest_start(g, err, sizeof err) || gw_api_start(g, err, sizeof err)) {
         gw_error("%s", err);
         return -1;
@@ -111,6 +116,9 @@ static void stop(gw *g)
     gw_api_stop(g);
     gw_ingest_stop(g);
     gw_retention_stop(g);
+    /* after the listeners (they look its devices up), before the writer
+     * (its last events are committed) */
+    gw_alert_sub_stop(g);
     gw_writer_stop(g); /* commits whatever is still queued */
     gw_actions_stop(g);
     gw_bulk_stop(g);

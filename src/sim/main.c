@@ -3,11 +3,14 @@
  * Identity that the user does not give is derived from the model and the
  * listen address, so two simulators on 127.0.0.2 and 127.0.0.3 look like
  * two different cameras and the same command gives the same camera every
- * time. The process runs until SIGINT or SIGTERM; those signals are
+ * time. With --cameras N one process serves N such devices on consecutive
+ * loopback addresses (for load tests): each has its own identity, state,
+ * listener and streams. The process runs until SIGINT or SIGTERM; those signals are
  * blocked in every thread and taken with sigwait() in main, so no handler
  * runs inside libmicrohttpd or libcurl. */
 #include "sim.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -46,6 +49,10 @@ static void main__usage(FILE *f)
             "  --tls-cert FILE       serve ISAPI over HTTPS with this PEM certificate\n"
             "  --tls-key FILE        ... and this PEM key (both re-read at every restart)\n"
             "  --log-level L         debug, info (default), warn, error\n"
+            "  --cameras N           serve N devices (default 1, max 20000): the first on\n"
+            "                        --listen, the next on the following IPv4 addresses\n"
+            "                        (last octets 0 and 255 skipped), same port, each with\n"
+            "                        its own identity; SADP is off\n"
             "alertStream (GET /ISAPI/Event/notification/alertStream):\n"
             "  --max-streams N       concurrent streams, more get 503 (default 5, max %d)\n"
             "  --heartbeat-seconds S heartbeat alert interval, 0 for none (default 10)\n"
@@ -134,6 +141,9 @@ static void main__derive_identity(sim_config *c)
              (unsigned)(10000 + main__fnv(c->serial, "realm") % 90000));
 }
 
+#define MAIN_MAX_CAMERAS 20000
+static int main__n_cameras = 1;
+
 static void main__defaults(sim_config *c)
 {
     memset(c, 0, sizeof(*c));
@@ -191,6 +201,7 @@ static int main__options(int argc, char **argv, sim_config *c)
         O_REBOOT_S,
         O_TLS_CERT,
         O_TLS_KEY,
+        O_CAMERAS,
         O_HELP,
         O_VERSION
     };
@@ -225,6 +236,7 @@ static int main__options(int argc, char **argv, sim_config *c)
                                          {"reboot-seconds", 1, 0, O_REBOOT_S},
                                          {"tls-cert", 1, 0, O_TLS_CERT},
                                          {"tls-key", 1, 0, O_TLS_KEY},
+                                         {"cameras", 1, 0, O_CAMERAS},
                                          {"help", 0, 0, O_HELP},
                                          {"version", 0, 0, O_VERSION},
                                          {0, 0, 0, 0}};
@@ -292,6 +304,9 @@ static int main__options(int argc, char **argv, sim_config *c)
         case O_INACTIVE:
             c->inactive = true;
             break;
+        case O_CAMERAS:
+            ok = main__int(optarg, 1, MAIN_MAX_CAMERAS, &main__n_cameras);
+            break;
         case O_REBOOT_S:
             ok = main__int(optarg, 0, 3600, &c->reboot_seconds);
             break;
@@ -328,6 +343,78 @@ static int main__options(int argc, char **argv, sim_config *c)
     return -1;
 }
 
+/* The next address of a --cameras range (x.y.z.0 and x.y.z.255 skipped). */
+static uint32_t main__next_addr(uint32_t a)
+{
+    do
+        a++;
+    while ((a & 0xff) == 0 || (a & 0xff) == 255);
+    return a;
+}
+
+/* One device of a --cameras range, bound (not yet serving). */
+static sim *main__camera(const sim_config *base, uint32_t addr)
+{
+    sim *c = calloc(1, sizeof(*c)); /* its large tables stay untouched, unmapped */
+    if (!c)
+        return NULL;
+    c->cfg = *base;
+    struct in_addr ia = {.s_addr = htonl(addr)};
+    inet_ntop(AF_INET, &ia, c->cfg.listen_addr, sizeof(c->cfg.listen_addr));
+    c->cfg.serial[0] = c->cfg.mac[0] = '\0';
+    c->cfg.sadp = false;
+    c->http_fd = -1;
+    if (sim_state_init(c)) {
+        free(c);
+        return NULL;
+    }
+    sim_maintenance_init(c);
+    if (sim_alert_stream_init(c) || sim_http_bind(c)) {
+        sim_state_destroy(c);
+        free(c);
+        return NULL;
+    }
+    main__derive_identity(&c->cfg);
+    return c;
+}
+
+static int main__many(const sim_config *base, int n, sigset_t *set)
+{
+    struct in_addr first;
+    if (inet_pton(AF_INET, base->listen_addr, &first) != 1 || base->port == 0) {
+        fprintf(stderr, "hiksim: --cameras needs an IPv4 --listen address and a fixed port\n");
+        return 2;
+    }
+    sim **all = calloc((size_t)n, sizeof(*all));
+    int made = 0, rc = 0;
+    uint32_t addr = ntohl(first.s_addr);
+    for (; all && made < n; made++, addr = main__next_addr(addr))
+        if (!(all[made] = main__camera(base, addr)))
+            break;
+    if (!all || made < n) {
+        fprintf(stderr, "hiksim: camera %d of %d could not be set up\n", made + 1, n);
+        rc = 1;
+    }
+    for (int i = 0; i < made && !rc; i++)
+        if (sim_http_start(all[i]))
+            rc = 1;
+    if (!rc) {
+        fprintf(stderr, "hiksim listening on %s:%d (%d cameras, the last on %s)\n",
+                base->listen_addr, base->port, n, all[n - 1]->cfg.listen_addr);
+        int sig = 0;
+        sigwait(set, &sig);
+        sim_log(SIM_LOG_INFO, "signal %d: stopping %d cameras", sig, n);
+    }
+    for (int i = 0; i < made; i++) {
+        atomic_store(&all[i]->stopping, true);
+        sim_http_stop(all[i]);
+        sim_state_destroy(all[i]);
+        free(all[i]);
+    }
+    free(all);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     static sim s; /* large tables: not on the stack */
@@ -344,7 +431,13 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     curl_global_init(CURL_GLOBAL_DEFAULT);
 
-    if (sim_state_init(&s))
+    if (main__n_cameras > 1) {
+        rc = main__many(&s.cfg, main__n_cameras, &set);
+        curl_global_cleanup();
+        return rc;
+    }
+    s.http_fd = -1;
+    if (sim_state_init(&s) || sim_alert_stream_init(&s))
         return 1;
     sim_maintenance_init(&s);
     if (sim_http_bind(&s)) /* first: port 0 picks a free port, part of the identity */

@@ -212,11 +212,19 @@ typedef struct sim_state {
     sim_sadp_state sadp;
 } sim_state;
 
+struct MHD_Daemon;
+struct sim_streams;
+
 typedef struct sim {
     sim_config cfg;
     sim_state st;
     atomic_int jobs; /* worker threads still running */
     atomic_bool stopping;
+    /* sim_http.c: this device's server */
+    struct MHD_Daemon *http_daemon;
+    int http_fd;
+    atomic_bool http_restarting;
+    struct sim_streams *streams; /* sim_alert_stream.c */
 } sim;
 
 /* One request as the handlers see it: the whole body is in memory. */
@@ -364,6 +372,8 @@ void sim_alert_stream_defaults(sim_config *c);
 /* One alertStream command-line option (name without "--"); false when
  * the value is bad. */
 bool sim_alert_stream_option(sim_config *c, const char *name, const char *value);
+/* Before any device of the process is started: its stream table. */
+hik_err sim_alert_stream_init(sim *s);
 hik_err sim_alert_stream_start(sim *s);
 /* Wakes and ends every stream; before the HTTP server stops. */
 void sim_alert_stream_stop(sim *s);

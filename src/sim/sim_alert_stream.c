@@ -48,18 +48,27 @@ typedef struct stream {
     char *q; /* bytes not yet sent: q[sent..len) */
     size_t q_len, q_sent, q_cap;
     unsigned long dropped; /* parts lost to a full queue */
+    struct sim_streams *owner;
 } stream;
 
-static struct {
+/* One simulated device's streams (with --cameras, each camera has its own). */
+struct sim_streams {
     pthread_mutex_t lock;
     stream slots[SIM_MAX_STREAMS];
     int open;
     unsigned long opened, refused, dropped;
     int nvr_post_count;
-    pthread_t ticker;
-    bool ticker_started;
+};
+
+/* One ticker serves every simulated device of the process. */
+static struct {
+    pthread_mutex_t lock; /* the list and the count of running devices */
+    sim **devices;
+    int n, cap, running;
+    pthread_t thread;
+    bool started;
     atomic_bool stop;
-} streams = {.lock = PTHREAD_MUTEX_INITIALIZER};
+} ticker = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static int64_t stream__now_ms(void)
 {
@@ -222,9 +231,9 @@ static void stream__heartbeat(sim *s, sim_buf *out)
     if (!s->cfg.stream_nvr) {
         sim_push_test_alert(s, &xml); /* videoloss, inactive, activePostCount 0 */
     } else {
-        pthread_mutex_lock(&streams.lock);
-        int count = ++streams.nvr_post_count;
-        pthread_mutex_unlock(&streams.lock);
+        pthread_mutex_lock(&s->streams->lock);
+        int count = ++s->streams->nvr_post_count;
+        pthread_mutex_unlock(&s->streams->lock);
         sim_event ev = {.kind = "video_loss",
                         .channel = s->cfg.channels,
                         .state = "active",
@@ -253,7 +262,7 @@ static bool stream__enqueue_locked(stream *st, const char *data, size_t len)
     }
     if (st->q_len + len > STREAM_QUEUE_MAX) {
         st->dropped++;
-        streams.dropped++;
+        st->owner->dropped++;
         return false;
     }
     if (st->q_len + len > st->q_cap) {
@@ -300,15 +309,15 @@ int sim_alert_stream_publish(sim *s, const sim_payload *p)
     }
     struct MHD_Connection *wake[SIM_MAX_STREAMS];
     int n_wake = 0, delivered = 0;
-    pthread_mutex_lock(&streams.lock);
+    pthread_mutex_lock(&s->streams->lock);
     for (int i = 0; i < SIM_MAX_STREAMS; i++) {
-        stream *st = &streams.slots[i];
+        stream *st = &s->streams->slots[i];
         if (!st->used || st->closing)
             continue;
         delivered += stream__enqueue_locked(st, out.data, out.len);
         stream__wake_locked(st, wake, &n_wake);
     }
-    pthread_mutex_unlock(&streams.lock);
+    pthread_mutex_unlock(&s->streams->lock);
     stream__resume(wake, n_wake);
     sim_buf_free(&out);
     return delivered;
@@ -319,10 +328,10 @@ int sim_alert_stream_publish(sim *s, const sim_payload *p)
 static bool stream__heartbeat_due(const sim *s, int64_t now)
 {
     bool due = false;
-    pthread_mutex_lock(&streams.lock);
+    pthread_mutex_lock(&s->streams->lock);
     for (int i = 0; i < SIM_MAX_STREAMS && s->cfg.heartbeat_seconds; i++)
-        due = due || (streams.slots[i].used && now >= streams.slots[i].next_heartbeat_ms);
-    pthread_mutex_unlock(&streams.lock);
+        due = due || (s->streams->slots[i].used && now >= s->streams->slots[i].next_heartbeat_ms);
+    pthread_mutex_unlock(&s->streams->lock);
     return due;
 }
 
@@ -336,9 +345,9 @@ static void stream__tick(sim *s)
         stream__heartbeat(s, &hb);
     struct MHD_Connection *wake[SIM_MAX_STREAMS];
     int n_wake = 0;
-    pthread_mutex_lock(&streams.lock);
+    pthread_mutex_lock(&s->streams->lock);
     for (int i = 0; i < SIM_MAX_STREAMS; i++) {
-        stream *st = &streams.slots[i];
+        stream *st = &s->streams->slots[i];
         if (!st->used)
             continue;
         if (hb.len && !hb.err && now >= st->next_heartbeat_ms) {
@@ -353,50 +362,97 @@ static void stream__tick(sim *s)
             st->stalled = true;
         stream__wake_locked(st, wake, &n_wake);
     }
-    pthread_mutex_unlock(&streams.lock);
+    pthread_mutex_unlock(&s->streams->lock);
     stream__resume(wake, n_wake);
     sim_buf_free(&hb);
 }
 
 static void *stream__ticker(void *arg)
 {
-    sim *s = arg;
-    while (!atomic_load(&streams.stop)) {
-        stream__tick(s);
+    (void)arg;
+    while (!atomic_load(&ticker.stop)) {
+        pthread_mutex_lock(&ticker.lock);
+        int n = ticker.n;
+        sim **devices = ticker.devices;
+        pthread_mutex_unlock(&ticker.lock);
+        /* devices are only ever added, and the array only grows while the
+         * ticker is stopped (sim_alert_stream_init runs before start) */
+        for (int i = 0; i < n; i++)
+            stream__tick(devices[i]);
         usleep(STREAM_TICK_MS * 1000);
     }
     return NULL;
 }
 
+hik_err sim_alert_stream_init(sim *s)
+{
+    s->streams = calloc(1, sizeof(*s->streams));
+    if (!s->streams)
+        return HIK_ERR_NOMEM;
+    pthread_mutex_init(&s->streams->lock, NULL);
+    for (int i = 0; i < SIM_MAX_STREAMS; i++)
+        s->streams->slots[i].owner = s->streams;
+    pthread_mutex_lock(&ticker.lock);
+    hik_err err = HIK_OK;
+    if (ticker.started) {
+        err = HIK_ERR_INVALID; /* the list may not grow under the ticker */
+    } else if (ticker.n == ticker.cap) {
+        int cap = ticker.cap ? ticker.cap * 2 : 8;
+        sim **d = realloc(ticker.devices, (size_t)cap * sizeof(*d));
+        if (d) {
+            ticker.devices = d;
+            ticker.cap = cap;
+        } else {
+            err = HIK_ERR_NOMEM;
+        }
+    }
+    if (!err)
+        ticker.devices[ticker.n++] = s;
+    pthread_mutex_unlock(&ticker.lock);
+    return err;
+}
+
 hik_err sim_alert_stream_start(sim *s)
 {
-    atomic_store(&streams.stop, false);
-    int rc = pthread_create(&streams.ticker, NULL, stream__ticker, s);
-    if (rc != 0) {
-        sim_log(SIM_LOG_ERROR, "alertStream ticker: %s", strerror(rc));
-        return HIK_ERR_NOMEM;
+    (void)s;
+    hik_err err = HIK_OK;
+    pthread_mutex_lock(&ticker.lock);
+    if (ticker.running++ == 0 && !ticker.started) {
+        atomic_store(&ticker.stop, false);
+        int rc = pthread_create(&ticker.thread, NULL, stream__ticker, NULL);
+        if (rc != 0) {
+            sim_log(SIM_LOG_ERROR, "alertStream ticker: %s", strerror(rc));
+            ticker.running--;
+            err = HIK_ERR_NOMEM;
+        } else {
+            ticker.started = true;
+        }
     }
-    streams.ticker_started = true;
-    return HIK_OK;
+    pthread_mutex_unlock(&ticker.lock);
+    return err;
 }
 
 void sim_alert_stream_stop(sim *s)
 {
-    if (streams.ticker_started) {
-        atomic_store(&streams.stop, true);
-        pthread_join(streams.ticker, NULL);
-        streams.ticker_started = false;
+    pthread_mutex_lock(&ticker.lock);
+    bool last = --ticker.running == 0 && ticker.started;
+    if (last)
+        ticker.started = false;
+    pthread_mutex_unlock(&ticker.lock);
+    if (last) {
+        atomic_store(&ticker.stop, true);
+        pthread_join(ticker.thread, NULL);
     }
     struct MHD_Connection *wake[SIM_MAX_STREAMS];
     int n_wake = 0;
-    pthread_mutex_lock(&streams.lock);
+    pthread_mutex_lock(&s->streams->lock);
     for (int i = 0; i < SIM_MAX_STREAMS; i++) {
-        if (!streams.slots[i].used)
+        if (!s->streams->slots[i].used)
             continue;
-        streams.slots[i].closing = true;
-        stream__wake_locked(&streams.slots[i], wake, &n_wake);
+        s->streams->slots[i].closing = true;
+        stream__wake_locked(&s->streams->slots[i], wake, &n_wake);
     }
-    pthread_mutex_unlock(&streams.lock);
+    pthread_mutex_unlock(&s->streams->lock);
     stream__resume(wake, n_wake);
     /* let the server thread end them (bounded) before it is stopped */
     for (int i = 0; i < 40 && sim_alert_stream_open_count(s) > 0; i++)
@@ -408,9 +464,9 @@ void sim_alert_stream_stop(sim *s)
 static ssize_t stream__read(void *cls, uint64_t pos, char *buf, size_t max)
 {
     stream *st = cls;
-    pthread_mutex_lock(&streams.lock);
+    pthread_mutex_lock(&st->owner->lock);
     if (st->closing) {
-        pthread_mutex_unlock(&streams.lock);
+        pthread_mutex_unlock(&st->owner->lock);
         return MHD_CONTENT_READER_END_OF_STREAM;
     }
     if (!st->stalled && st->q_sent < st->q_len) {
@@ -418,45 +474,48 @@ static ssize_t stream__read(void *cls, uint64_t pos, char *buf, size_t max)
         n = n < max ? n : max;
         memcpy(buf, st->q + st->q_sent, n);
         st->q_sent += n;
-        pthread_mutex_unlock(&streams.lock);
+        pthread_mutex_unlock(&st->owner->lock);
         return (ssize_t)n;
     }
     st->suspended = true;
     MHD_suspend_connection(st->conn);
-    pthread_mutex_unlock(&streams.lock);
+    pthread_mutex_unlock(&st->owner->lock);
     return 0;
 }
 
 static void stream__free(void *cls)
 {
     stream *st = cls;
-    pthread_mutex_lock(&streams.lock);
+    pthread_mutex_lock(&st->owner->lock);
     if (st->dropped)
         sim_log(SIM_LOG_INFO, "alertStream closed, %lu parts lost to a slow reader", st->dropped);
+    struct sim_streams *owner = st->owner;
     free(st->q);
     memset(st, 0, sizeof(*st));
-    streams.open--;
-    pthread_mutex_unlock(&streams.lock);
+    st->owner = owner;
+    owner->open--;
+    pthread_mutex_unlock(&st->owner->lock);
 }
 
 static stream *stream__open(sim *s)
 {
     stream *st = NULL;
-    pthread_mutex_lock(&streams.lock);
-    for (int i = 0; i < SIM_MAX_STREAMS && streams.open < s->cfg.max_streams && !st; i++)
-        if (!streams.slots[i].used)
-            st = &streams.slots[i];
+    pthread_mutex_lock(&s->streams->lock);
+    for (int i = 0; i < SIM_MAX_STREAMS && s->streams->open < s->cfg.max_streams && !st; i++)
+        if (!s->streams->slots[i].used)
+            st = &s->streams->slots[i];
     if (st) {
         memset(st, 0, sizeof(*st));
+        st->owner = s->streams;
         st->used = true;
         st->opened_ms = stream__now_ms();
         st->next_heartbeat_ms = st->opened_ms + (int64_t)s->cfg.heartbeat_seconds * 1000;
-        streams.open++;
-        streams.opened++;
+        s->streams->open++;
+        s->streams->opened++;
     } else {
-        streams.refused++;
+        s->streams->refused++;
     }
-    pthread_mutex_unlock(&streams.lock);
+    pthread_mutex_unlock(&s->streams->lock);
     return st;
 }
 
@@ -485,9 +544,9 @@ bool sim_alert_stream_handle(sim *s, const sim_request *req, sim_reply *reply)
 int sim_alert_stream_queue(sim *s, struct MHD_Connection *conn, sim_reply *reply)
 {
     stream *st = reply->stream;
-    pthread_mutex_lock(&streams.lock);
+    pthread_mutex_lock(&s->streams->lock);
     st->conn = conn;
-    pthread_mutex_unlock(&streams.lock);
+    pthread_mutex_unlock(&s->streams->lock);
     struct MHD_Response *resp =
         MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream__read, st, stream__free);
     if (!resp) {
@@ -511,19 +570,20 @@ int sim_alert_stream_queue(sim *s, struct MHD_Connection *conn, sim_reply *reply
 
 int sim_alert_stream_open_count(sim *s)
 {
-    pthread_mutex_lock(&streams.lock);
-    int n = streams.open;
-    pthread_mutex_unlock(&streams.lock);
+    pthread_mutex_lock(&s->streams->lock);
+    int n = s->streams->open;
+    pthread_mutex_unlock(&s->streams->lock);
     return n;
 }
 
 json_t *sim_alert_stream_state_json(sim *s)
 {
-    pthread_mutex_lock(&streams.lock);
-    json_t *o = json_pack("{s:i, s:i, s:I, s:I, s:I, s:s}", "open", streams.open, "max",
-                          s->cfg.max_streams, "opened", (json_int_t)streams.opened, "refused",
-                          (json_int_t)streams.refused, "parts_dropped", (json_int_t)streams.dropped,
-                          "style", s->cfg.stream_nvr ? "nvr" : "camera");
-    pthread_mutex_unlock(&streams.lock);
+    pthread_mutex_lock(&s->streams->lock);
+    json_t *o =
+        json_pack("{s:i, s:i, s:I, s:I, s:I, s:s}", "open", s->streams->open, "max",
+                  s->cfg.max_streams, "opened", (json_int_t)s->streams->opened, "refused",
+                  (json_int_t)s->streams->refused, "parts_dropped", (json_int_t)s->streams->dropped,
+                  "style", s->cfg.stream_nvr ? "nvr" : "camera");
+    pthread_mutex_unlock(&s->streams->lock);
     return o;
 }

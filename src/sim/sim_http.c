@@ -36,11 +36,8 @@ typedef struct http_conn {
     http_job *job;
 } http_conn;
 
-static struct MHD_Daemon *http__daemon;
-static int http__fd = -1;
 /* start, stop and restart may come from main and from a restart thread */
 static pthread_mutex_t http__life = PTHREAD_MUTEX_INITIALIZER;
-static atomic_bool http__restarting;
 
 void sim_reply_header(sim_reply *r, const char *name, const char *value)
 {
@@ -257,31 +254,32 @@ static int http__listen_socket(sim *s)
 
 hik_err sim_http_bind(sim *s)
 {
-    http__fd = http__listen_socket(s);
-    return http__fd < 0 ? HIK_ERR_NETWORK : HIK_OK;
+    s->http_fd = http__listen_socket(s);
+    return s->http_fd < 0 ? HIK_ERR_NETWORK : HIK_OK;
 }
 
 static hik_err http__start_locked(sim *s)
 {
-    int fd = http__fd;
+    int fd = s->http_fd;
     if (fd < 0)
         return HIK_ERR_INVALID;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
+                     MHD_ALLOW_SUSPEND_RESUME;
     struct MHD_OptionItem tls[3];
     if (sim_tls_options(&s->cfg, tls, &flags)) {
         close(fd);
-        http__fd = -1;
+        s->http_fd = -1;
         return HIK_ERR_IO;
     }
-    http__daemon =
+    s->http_daemon =
         MHD_start_daemon(flags, 0, NULL, NULL, &http__access, s, MHD_OPTION_LISTEN_SOCKET, fd,
                          MHD_OPTION_NOTIFY_COMPLETED, &http__completed, NULL,
                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
                          (unsigned)256, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
-    if (!http__daemon) {
+    if (!s->http_daemon) {
         sim_log(SIM_LOG_ERROR, "could not start the HTTP server");
         close(fd);
-        http__fd = -1;
+        s->http_fd = -1;
         return HIK_ERR_NETWORK;
     }
     return sim_alert_stream_start(s);
@@ -297,16 +295,16 @@ hik_err sim_http_start(sim *s)
 
 static void http__stop_locked(sim *s)
 {
-    if (!http__daemon)
+    if (!s->http_daemon)
         return;
     sim_alert_stream_stop(s); /* streams are suspended most of the time: resume and end them */
     /* suspended requests must be resumed before the daemon stops; jobs are
      * bounded by the push timeout, so this wait is bounded too */
     for (int i = 0; i < 600 && atomic_load(&s->jobs) > 0; i++)
         usleep(50 * 1000);
-    MHD_stop_daemon(http__daemon); /* closes the listening socket too */
-    http__daemon = NULL;
-    http__fd = -1;
+    MHD_stop_daemon(s->http_daemon); /* closes the listening socket too */
+    s->http_daemon = NULL;
+    s->http_fd = -1;
 }
 
 void sim_http_stop(sim *s)
@@ -337,21 +335,21 @@ static void *http__restart_main(void *arg)
         usleep(100 * 1000);
     pthread_mutex_lock(&http__life);
     if (!atomic_load(&s->stopping)) {
-        http__fd = http__listen_socket(s);
-        if (http__fd < 0 || http__start_locked(s))
+        s->http_fd = http__listen_socket(s);
+        if (s->http_fd < 0 || http__start_locked(s))
             sim_log(SIM_LOG_ERROR, "restart: could not listen again");
         else
             sim_log(SIM_LOG_INFO, "restarted: listening on %s:%d", s->cfg.listen_addr, s->cfg.port);
     }
     pthread_mutex_unlock(&http__life);
-    atomic_store(&http__restarting, false);
+    atomic_store(&s->http_restarting, false);
     free(r);
     return NULL;
 }
 
 bool sim_http_restart(sim *s, int down_seconds, void (*while_down)(sim *s))
 {
-    if (atomic_exchange(&http__restarting, true))
+    if (atomic_exchange(&s->http_restarting, true))
         return false;
     http_restart *r = calloc(1, sizeof(*r));
     pthread_t tid;
@@ -366,7 +364,7 @@ bool sim_http_restart(sim *s, int down_seconds, void (*while_down)(sim *s))
     pthread_attr_destroy(&attr);
     if (!ok) {
         free(r);
-        atomic_store(&http__restarting, false);
+        atomic_store(&s->http_restarting, false);
     }
     return ok;
 }

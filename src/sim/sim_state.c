@@ -92,9 +92,10 @@ static void state__default_masks(sim *s)
     }
 }
 
+/* s->st arrives zeroed (a static, or calloc for --cameras): clearing it
+ * again would touch every page of its large tables for each camera. */
 hik_err sim_state_init(sim *s)
 {
-    memset(&s->st, 0, sizeof(s->st));
     if (pthread_mutex_init(&s->st.lock, NULL) != 0)
         return HIK_ERR_IO;
     state__default_masks(s);
