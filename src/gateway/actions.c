@@ -31,6 +31,7 @@
 #include "api_codec.h"
 #include "audit.h"
 #include "devices.h"
+#include "health.h"
 #include "hik/isapi.h"
 #include "device_tls.h"
 #include "log.h"
@@ -219,28 +220,6 @@ static hik_err load_device(gw *g, int64_t id, device_row *d)
     return res;
 }
 
-/* Record what talking to the device taught us about it. */
-static void device_status(gw *g, int64_t id, const char *status, const char *error)
-{
-    gw_store_lock(g->store);
-    sqlite3_stmt *s = gw_store_prepare(
-        g->store, "UPDATE devices SET status=?, last_error=?, "
-                  "last_seen_ms=CASE WHEN ?='online' THEN ? ELSE last_seen_ms END WHERE id=?");
-    if (s) {
-        sqlite3_bind_text(s, 1, status, -1, SQLITE_STATIC);
-        if (error)
-            sqlite3_bind_text(s, 2, error, -1, SQLITE_TRANSIENT);
-        else
-            sqlite3_bind_null(s, 2);
-        sqlite3_bind_text(s, 3, status, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 4, gw_now_ms());
-        sqlite3_bind_int64(s, 5, id);
-        sqlite3_step(s);
-        sqlite3_finalize(s);
-    }
-    gw_store_unlock(g->store);
-}
-
 /* ---- device connections ----------------------------------------------- */
 
 /* The device's connection, locked; rebuilt when the device row changed. */
@@ -341,7 +320,9 @@ static bool transient(hik_err err, const hik_reply *r)
     return err == HIK_ERR_DEVICE && r->status.status_code == 2;
 }
 
-static void note_device(gw *g, int64_t id, hik_err err, const hik_reply *r)
+/* Record what talking to the device taught us about it. cred_version: the
+ * device row version whose credentials the call used (see health.h). */
+static void note_device(gw *g, int64_t id, int64_t cred_version, hik_err err, const hik_reply *r)
 {
     char text[256];
     switch (err) {
@@ -350,19 +331,21 @@ static void note_device(gw *g, int64_t id, hik_err err, const hik_reply *r)
     case HIK_ERR_NOT_FOUND:
     case HIK_ERR_FORBIDDEN:
     case HIK_ERR_HTTP:
-        device_status(g, id, "online", NULL);
+        gw_dev_set_status(g, id, "online", NULL, 0);
         break;
     case HIK_ERR_AUTH:
-        device_status(g, id, "auth_rejected",
-                      "the device rejected the username or password; no further login "
-                      "attempts until the credentials are changed");
+        gw_dev_set_cred_status(g, id, cred_version, "auth_rejected",
+                               "the device rejected the username or password; no further login "
+                               "attempts until the credentials are changed",
+                               0);
         break;
     case HIK_ERR_LOCKED:
-        device_status(g, id, "locked", "the device reports this client locked out");
+        gw_dev_set_cred_status(g, id, cred_version, "locked",
+                               "the device reports this client locked out", 0);
         break;
     default:
         snprintf(text, sizeof text, "%s: %s", hik_err_str(err), r->error);
-        device_status(g, id, "unreachable", text);
+        gw_dev_set_status(g, id, "unreachable", text, 0);
         break;
     }
 }
@@ -427,7 +410,7 @@ static void run_one(gw *g, const run_row *run)
             bool pin = err && conn_pin_refused(g, run->device_id, c, &d, &reply);
             conn_release(c);
             if (!pin)
-                note_device(g, run->device_id, err, &reply);
+                note_device(g, run->device_id, d.updated_ms, err, &reply);
         }
     }
     result = result_json(err, &reply);
@@ -474,7 +457,7 @@ static void probe_one(gw *g, int64_t id)
             bool pin = err && conn_pin_refused(g, id, c, &d, &reply);
             conn_release(c);
             if (!pin)
-                note_device(g, id, err, &reply);
+                note_device(g, id, d.updated_ms, err, &reply);
         }
     }
     if (!err && info.model[0]) {

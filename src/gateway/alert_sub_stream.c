@@ -324,18 +324,18 @@ static void sub__mark_locked(sub_dev *d, long secs)
     int64_t until = gw_now_ms() + (secs > 0 ? secs : LOCK_DEFAULT_S) * 1000LL;
     d->c.lock_until_ms = until;
     snprintf(d->c.status, sizeof d->c.status, "locked");
-    gw_dev_set_status(d->sub->g, d->c.id, "locked", "the device reports this client locked out",
-                      until);
+    gw_dev_set_cred_status(d->sub->g, d->c.id, d->c.updated_ms, "locked",
+                           "the device reports this client locked out", until);
 }
 
 void sub__mark_auth_rejected(sub_dev *d)
 {
     d->auth_rejected = true;
     snprintf(d->c.status, sizeof d->c.status, "auth_rejected");
-    gw_dev_set_status(d->sub->g, d->c.id, "auth_rejected",
-                      "the device rejected the username or password; no further login "
-                      "attempts until the credentials are changed",
-                      0);
+    gw_dev_set_cred_status(d->sub->g, d->c.id, d->c.updated_ms, "auth_rejected",
+                           "the device rejected the username or password; no further login "
+                           "attempts until the credentials are changed",
+                           0);
 }
 
 void sub__ended(struct gw_alert_sub *s, sub_dev *d, CURLcode rc)

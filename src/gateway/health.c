@@ -29,13 +29,17 @@
 
 /* ---- what the stream and the probe share ------------------------------ */
 
-void gw_dev_set_status(gw *g, int64_t id, const char *status, const char *error,
-                       int64_t lock_until_ms)
+static void dev__set_status(gw *g, int64_t id, int64_t cred_version, const char *status,
+                            const char *error, int64_t lock_until_ms)
 {
     gw_store_lock(g->store);
     sqlite3_stmt *q = gw_store_prepare(
-        g->store, "UPDATE devices SET status=?1, last_error=?2, lock_until_ms=?3, "
-                  "last_seen_ms=CASE WHEN ?1='online' THEN ?4 ELSE last_seen_ms END WHERE id=?5");
+        g->store, "UPDATE devices SET status=?1, last_error=?2, "
+                  /* a lock reported without an end keeps the end already known */
+                  "lock_until_ms=CASE WHEN ?3 IS NOT NULL THEN ?3 "
+                  "WHEN ?1='locked' THEN lock_until_ms ELSE NULL END, "
+                  "last_seen_ms=CASE WHEN ?1='online' THEN ?4 ELSE last_seen_ms END "
+                  "WHERE id=?5 AND (?6 = 0 OR updated_ms = ?6)");
     if (q) {
         sqlite3_bind_text(q, 1, status, -1, SQLITE_STATIC);
         if (error)
@@ -48,10 +52,23 @@ void gw_dev_set_status(gw *g, int64_t id, const char *status, const char *error,
             sqlite3_bind_null(q, 3);
         sqlite3_bind_int64(q, 4, gw_now_ms());
         sqlite3_bind_int64(q, 5, id);
+        sqlite3_bind_int64(q, 6, cred_version);
         sqlite3_step(q);
         sqlite3_finalize(q);
     }
     gw_store_unlock(g->store);
+}
+
+void gw_dev_set_status(gw *g, int64_t id, const char *status, const char *error,
+                       int64_t lock_until_ms)
+{
+    dev__set_status(g, id, 0, status, error, lock_until_ms);
+}
+
+void gw_dev_set_cred_status(gw *g, int64_t id, int64_t cred_version, const char *status,
+                            const char *error, int64_t lock_until_ms)
+{
+    dev__set_status(g, id, cred_version, status, error, lock_until_ms);
 }
 
 long gw_dev_lock_seconds(const char *body, size_t len)
@@ -284,7 +301,8 @@ gw_dev_outcome gw_health_finish(gw *g, gw_health *h, gw_dev_conf *c, CURLcode rc
     long lock = (code == 401 || code == 403) && h->body ? gw_dev_lock_seconds(h->body, h->len) : 0;
     if (lock) {
         int64_t until = now + (lock > 0 ? lock : 1800) * 1000LL;
-        gw_dev_set_status(g, c->id, "locked", "the device reports this client locked out", until);
+        gw_dev_set_cred_status(g, c->id, c->updated_ms, "locked",
+                               "the device reports this client locked out", until);
         c->lock_until_ms = until;
         out = GW_DEV_LOCKED;
     } else if (code == 401) {

@@ -75,6 +75,12 @@ long gw_dev_lock_seconds(const char *body, size_t len);
  * lock_until_ms when locked (0 otherwise). */
 void gw_dev_set_status(gw *g, int64_t id, const char *status, const char *error,
                        int64_t lock_until_ms);
+/* The same for a verdict on the credentials (auth_rejected, locked): written
+ * only while the device row is still the version (updated_ms) whose
+ * credentials were used, so a call made with a password that has since
+ * been replaced cannot mark the new one as rejected. */
+void gw_dev_set_cred_status(gw *g, int64_t id, int64_t cred_version, const char *status,
+                            const char *error, int64_t lock_until_ms);
 
 /* health.c, all on the loop thread. */
 void gw_health_init(gw *g, gw_health *h, int64_t now);
