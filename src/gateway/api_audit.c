@@ -59,7 +59,11 @@ static void audit__basic_user(const char *authz, char *out, size_t len)
     char *colon = strchr((char *)buf, ':');
     if (colon)
         *colon = 0;
-    snprintf(out, len, "%s", (const char *)buf);
+    size_t k = strlen((const char *)buf);
+    if (k >= len)
+        k = len - 1; /* a user name longer than the audit field is cut */
+    memcpy(out, buf, k);
+    out[k] = 0;
 }
 
 void api_audit_login_failed(api_req *rq, const char *authz)
