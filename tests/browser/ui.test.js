@@ -389,3 +389,31 @@ test('account: the password is changed through the page; the old one is then ref
   assert.equal(back.status, 200);
   assert.equal(back.body.must_change_password, false);
 });
+
+test('a password generated at first start leads straight to the Account page', async () => {
+  // An empty --admin-password makes hikgated generate and print one.
+  const fresh = await Gateway.start(['--admin-password', '']);
+  try {
+    const generated = fresh.logs().match(/password: (\S+)/)[1];
+    await page.goto(fresh.url + '/#/devices');
+    await lbl('Username').fill('admin');
+    await lbl('Password').fill(generated);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByText('This password was generated at first start; choose your own.').waitFor();
+    assert.match(page.url(), /#\/account$/);
+    // Every other page leads back here until the password is changed.
+    await page.getByRole('link', { name: 'Events' }).click();
+    await page.waitForURL(/#\/account$/);
+    await page.getByRole('heading', { name: 'Change password' }).waitFor();
+    await lbl('Current password').fill(generated);
+    await lbl('New password').fill('Chosen-by-me-77');
+    await lbl('Repeat new password').fill('Chosen-by-me-77');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.waitForFunction(() => document.querySelector('input[name=current_password]').value === '');
+    assert.equal(await page.getByText('This password was generated at first start').isVisible(), false);
+    await page.getByRole('link', { name: 'Events' }).click();
+    await page.getByRole('heading', { name: 'Events' }).waitFor();
+  } finally {
+    assert.equal(await fresh.stop(), 0);
+  }
+});
