@@ -64,13 +64,22 @@ void api_session_login(api_req *rq, api_resp *rs)
     /* Over HTTPS the browser must never send the cookie in clear. */
     api_header_add(rs, "Set-Cookie", "%s=%s; HttpOnly; SameSite=Strict; Path=/%s", GW_AUTH_COOKIE,
                    token, rq->g->cfg.api_tls_cert[0] ? "; Secure" : "");
-    api_reply(rs, 200, json_pack("{s:s, s:s}", "user", user, "csrf_token", csrf));
+    bool must_change = false;
+    if (gw_auth_must_change(rq->g, user, &must_change))
+        must_change = false;
+    api_reply(rs, 200,
+              json_pack("{s:s, s:s, s:b}", "user", user, "csrf_token", csrf, "must_change_password",
+                        must_change));
 }
 
 void api_session_get(api_req *rq, api_resp *rs)
 {
+    bool must_change = false;
+    if (gw_auth_must_change(rq->g, rq->user, &must_change))
+        must_change = false;
     json_t *o =
-        json_pack("{s:s, s:s}", "user", rq->user, "auth", rq->via_session ? "session" : "basic");
+        json_pack("{s:s, s:s, s:b}", "user", rq->user, "auth",
+                  rq->via_session ? "session" : "basic", "must_change_password", must_change);
     if (o && rq->via_session)
         json_object_set_new(o, "csrf_token", json_string(rq->csrf));
     api_reply(rs, 200, o);

@@ -294,7 +294,8 @@ static hik_err auth__user_count(gw_store *st, int64_t *count)
     return res;
 }
 
-static hik_err auth__user_insert(gw_store *st, const char *name, const char *password)
+static hik_err auth__user_insert(gw_store *st, const char *name, const char *password,
+                                 bool must_change)
 {
     char hash[GW_AUTH_HASH_MAX];
     hik_err res = gw_auth_hash_password(password, hash, sizeof hash);
@@ -303,12 +304,14 @@ static hik_err auth__user_insert(gw_store *st, const char *name, const char *pas
     int64_t now = gw_now_ms();
     gw_store_lock(st);
     sqlite3_stmt *stmt = gw_store_prepare(
-        st, "INSERT INTO users(name, pw_hash, created_ms, updated_ms) VALUES(?1, ?2, ?3, ?3)");
+        st, "INSERT INTO users(name, pw_hash, created_ms, updated_ms, must_change) "
+            "VALUES(?1, ?2, ?3, ?3, ?4)");
     res = HIK_ERR_IO;
     if (stmt) {
         sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(stmt, 2, hash, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(stmt, 3, now);
+        sqlite3_bind_int(stmt, 4, must_change ? 1 : 0);
         if (sqlite3_step(stmt) == SQLITE_DONE)
             res = HIK_OK;
         else
@@ -356,7 +359,7 @@ static hik_err auth__create_admin(gw *g)
             return res;
         password = generated;
     }
-    hik_err res = auth__user_insert(g->store, "admin", password);
+    hik_err res = auth__user_insert(g->store, "admin", password, password == generated);
     if (!res && password == generated) {
         /* The one and only place this password is ever shown. */
         fprintf(stderr,
@@ -598,7 +601,8 @@ hik_err gw_auth_set_password(gw *g, const char *user, const char *new_password,
     sqlite3_stmt *up = NULL, *del = NULL;
     if (!res) {
         up = gw_store_prepare(g->store,
-                              "UPDATE users SET pw_hash = ?2, updated_ms = ?3 WHERE name = ?1");
+                              "UPDATE users SET pw_hash = ?2, updated_ms = ?3, must_change = 0 "
+                              "WHERE name = ?1");
         del = gw_store_prepare(g->store, "DELETE FROM sessions WHERE token_hash <> ?2 AND "
                                          "user_id = (SELECT id FROM users WHERE name = ?1)");
         res = up && del ? HIK_OK : HIK_ERR_IO;
@@ -625,5 +629,27 @@ hik_err gw_auth_set_password(gw *g, const char *user, const char *new_password,
     gw_store_unlock(g->store);
     if (!res)
         auth__cache_clear(g->auth);
+    return res;
+}
+
+hik_err gw_auth_must_change(gw *g, const char *user, bool *must_change)
+{
+    *must_change = false;
+    gw_store_lock(g->store);
+    sqlite3_stmt *stmt =
+        gw_store_prepare(g->store, "SELECT must_change FROM users WHERE name = ?1");
+    hik_err res = HIK_ERR_IO;
+    if (stmt) {
+        sqlite3_bind_text(stmt, 1, user, -1, SQLITE_TRANSIENT);
+        int rc = sqlite3_step(stmt);
+        if (rc == SQLITE_ROW) {
+            *must_change = sqlite3_column_int(stmt, 0) != 0;
+            res = HIK_OK;
+        } else if (rc == SQLITE_DONE) {
+            res = HIK_ERR_NOT_FOUND;
+        }
+    }
+    sqlite3_finalize(stmt);
+    gw_store_unlock(g->store);
     return res;
 }

@@ -96,4 +96,8 @@ hik_err gw_auth_session_delete(gw *g, const char *token);
 hik_err gw_auth_set_password(gw *g, const char *user, const char *new_password,
                              const char *keep_token);
 
+/* Whether the user's password was generated at first start and not yet
+ * changed. HIK_ERR_NOT_FOUND when no such user. */
+hik_err gw_auth_must_change(gw *g, const char *user, bool *must_change);
+
 #endif

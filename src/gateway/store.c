@@ -205,9 +205,14 @@ static const char schema_v5[] =
     "ALTER TABLE action_runs ADD COLUMN attempt_id TEXT;"
     "ALTER TABLE action_runs ADD COLUMN recovered INTEGER NOT NULL DEFAULT 0;";
 
+/* Version 6: whether a user's password was generated at first start and
+ * is still to be replaced by one the user chose (auth.c). */
+static const char schema_v6[] =
+    "ALTER TABLE users ADD COLUMN must_change INTEGER NOT NULL DEFAULT 0;";
+
 /* migrations[v] takes a database from version v to v + 1. */
 static const char *const migrations[GW_SCHEMA_VERSION] = {schema_v1, schema_v2, schema_v3,
-                                                          schema_v4, schema_v5};
+                                                          schema_v4, schema_v5, schema_v6};
 
 static int store__user_version(gw_store *st)
 {

@@ -15,7 +15,7 @@
 
 #include "hik/error.h"
 
-#define GW_SCHEMA_VERSION 5
+#define GW_SCHEMA_VERSION 6
 
 typedef struct gw_store {
     sqlite3 *db;

@@ -49,7 +49,8 @@ async function waitFor(fn, what, timeoutMs = 20000) {
 }
 
 export class Gateway {
-  static async start() {
+  // extraArgs come last, so they override the defaults above them.
+  static async start(extraArgs = []) {
     const g = new Gateway();
     g.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hikgate-ui-'));
     tmpDirs.push(g.dataDir);
@@ -62,6 +63,7 @@ export class Gateway {
       '--data-dir', g.dataDir, '--ingest', `${g.ingestHost}:${g.ingestPort}`,
       '--api', `127.0.0.1:${g.apiPort}`, '--admin-password', ADMIN_PASSWORD,
       '--web-dir', path.join(SOURCE_DIR, 'web'), '--sync', 'normal', '--device-timeout', '3000',
+      ...extraArgs,
     ], { stdio: ['ignore', g.log, g.log] });
     procs.push(g.proc);
     await waitFor(async () => {

@@ -5,10 +5,10 @@
 // camera's privacy mask turns on. The device checks: test connection,
 // a snapshot, and auto-configure, whose dry run is shown before anything
 // is written to the camera. Also: validation messages, a refused
-// login, the API refusing requests without session or CSRF token, and the
-// static files' headers. Screenshots of every page go to
-// $HIKGATE_BIN_DIR/screenshots/ (and to docs/screenshots/ when
-// HIKGATE_UPDATE_SCREENSHOTS=1).
+// login, the API refusing requests without session or CSRF token, the
+// static files' headers, and changing the password on the Account page.
+// Screenshots of every page go to $HIKGATE_BIN_DIR/screenshots/ (and to
+// docs/screenshots/ when HIKGATE_UPDATE_SCREENSHOTS=1).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -331,4 +331,89 @@ test('log out ends the session', async () => {
   await page.getByRole('heading', { name: 'Log in' }).waitFor();
   const r = await page.evaluate(async () => (await fetch('/api/v1/devices', { headers: { 'X-Requested-With': 'test' } })).status);
   assert.equal(r, 401);
+});
+
+test('account: the password is changed through the page; the old one is then refused', async () => {
+  const NEW_PASSWORD = 'Brand-new-pw-42';
+  const logIn = async (password) => {
+    await lbl('Username').fill('admin');
+    await lbl('Password').fill(password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+  };
+  await logIn(ADMIN_PASSWORD);
+  await page.getByRole('heading', { name: 'Devices' }).waitFor();
+  await page.getByRole('link', { name: 'Account' }).click();
+  await page.getByRole('heading', { name: 'Change password' }).waitFor();
+  assert.equal(await page.getByText('This password was generated at first start').isVisible(), false);
+  await page.getByText('At least 8 characters, at most 256 bytes.').waitFor();
+
+  // Checks in the page, each next to its field.
+  await lbl('New password').fill('short');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.getByText('Enter your current password').waitFor();
+  await page.getByText('At least 8 characters (now 5)').waitFor();
+  await lbl('Current password').fill(ADMIN_PASSWORD);
+  await lbl('New password').fill(NEW_PASSWORD);
+  await lbl('Repeat new password').fill(NEW_PASSWORD + 'x');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.getByText('The two new passwords differ').waitFor();
+  // The API's verdict on a wrong current password, next to that field.
+  await lbl('Current password').fill('not the password');
+  await lbl('Repeat new password').fill(NEW_PASSWORD);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.getByText('current_password is wrong').waitFor();
+  assert.equal(await lbl('Current password').getAttribute('aria-invalid'), 'true');
+  await shoot('account');
+
+  await lbl('Current password').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.getByText('Password changed').waitFor();
+  assert.equal(await lbl('Current password').inputValue(), '');
+  assert.equal(await lbl('Current password').getAttribute('aria-invalid'), null);
+
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('heading', { name: 'Log in' }).waitFor();
+  await logIn(ADMIN_PASSWORD);
+  await page.getByText('Wrong username or password.').waitFor();
+  await logIn(NEW_PASSWORD);
+  await page.getByRole('heading', { name: 'Devices' }).waitFor();
+
+  // Back to the harness's password, which its API checks use.
+  await page.getByRole('link', { name: 'Account' }).click();
+  await lbl('Current password').fill(NEW_PASSWORD);
+  await lbl('New password').fill(ADMIN_PASSWORD);
+  await lbl('Repeat new password').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.waitForFunction(() => document.querySelector('input[name=current_password]').value === '');
+  const back = await gw.api('GET', '/session');
+  assert.equal(back.status, 200);
+  assert.equal(back.body.must_change_password, false);
+});
+
+test('a password generated at first start leads straight to the Account page', async () => {
+  // An empty --admin-password makes hikgated generate and print one.
+  const fresh = await Gateway.start(['--admin-password', '']);
+  try {
+    const generated = fresh.logs().match(/password: (\S+)/)[1];
+    await page.goto(fresh.url + '/#/devices');
+    await lbl('Username').fill('admin');
+    await lbl('Password').fill(generated);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByText('This password was generated at first start; choose your own.').waitFor();
+    assert.match(page.url(), /#\/account$/);
+    // Every other page leads back here until the password is changed.
+    await page.getByRole('link', { name: 'Events' }).click();
+    await page.waitForURL(/#\/account$/);
+    await page.getByRole('heading', { name: 'Change password' }).waitFor();
+    await lbl('Current password').fill(generated);
+    await lbl('New password').fill('Chosen-by-me-77');
+    await lbl('Repeat new password').fill('Chosen-by-me-77');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.waitForFunction(() => document.querySelector('input[name=current_password]').value === '');
+    assert.equal(await page.getByText('This password was generated at first start').isVisible(), false);
+    await page.getByRole('link', { name: 'Events' }).click();
+    await page.getByRole('heading', { name: 'Events' }).waitFor();
+  } finally {
+    assert.equal(await fresh.stop(), 0);
+  }
 });

@@ -1,6 +1,7 @@
 // app.js: start-up, session and hash routing of the single-page UI.
 // Routes: #/login, #/devices[/new|/ID], #/actions[...], #/triggers[...],
-// #/scenarios[...], #/events.
+// #/scenarios[...], #/events, #/account. While the password is the one
+// generated at first start, every route leads to #/account.
 import { api, get, setCsrf, setUnauthorizedHandler } from './api.js';
 import { toast } from './dom.js';
 import { loginPage } from './pages/login.js';
@@ -9,6 +10,7 @@ import { actionsPage } from './pages/actions.js';
 import { triggersPage } from './pages/triggers.js';
 import { scenariosPage } from './pages/scenarios.js';
 import { eventsPage } from './pages/events.js';
+import { accountPage } from './pages/account.js';
 
 const pages = {
   devices: devicesPage,
@@ -16,9 +18,10 @@ const pages = {
   triggers: triggersPage,
   scenarios: scenariosPage,
   events: eventsPage,
+  account: accountPage,
 };
 
-export const state = { user: null, meta: null };
+export const state = { user: null, meta: null, mustChange: false };
 let cleanup = null;
 
 function parseHash() {
@@ -36,6 +39,7 @@ async function ensureSession() {
   try {
     const s = await get('/session');
     state.user = s.user;
+    state.mustChange = !!s.must_change_password;
     setCsrf(s.csrf_token);
     return true;
   } catch (e) {
@@ -62,6 +66,7 @@ async function route() {
   }
   const render = pages[page];
   if (!render) { go('#/devices'); return; }
+  if (state.mustChange && page !== 'account') { go('#/account'); return; }
   topbar.hidden = false;
   document.getElementById('who-name').textContent = state.user;
   for (const a of document.querySelectorAll('[data-nav]')) {
@@ -80,14 +85,17 @@ async function route() {
 
 function loggedIn(session) {
   state.user = session.user;
+  state.mustChange = !!session.must_change_password;
   setCsrf(session.csrf_token);
   const { page } = parseHash();
-  go(page === 'login' ? '#/devices' : location.hash || '#/devices');
+  if (state.mustChange) go('#/account');
+  else go(page === 'login' ? '#/devices' : location.hash || '#/devices');
 }
 
 async function logout() {
   try { await api('DELETE', '/session'); } catch (e) { /* the session is gone either way */ }
   state.user = null;
+  state.mustChange = false;
   setCsrf('');
   go('#/login');
 }
