@@ -29,6 +29,9 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <libxml/tree.h>
+
+#include "hik/xml_util.h"
 
 #define ISAPI_DEFAULT_CONNECT_MS 3000L
 #define ISAPI_DEFAULT_TIMEOUT_MS 10000L
@@ -647,4 +650,22 @@ hik_err isapi__request_stream(hik_isapi *isapi, const char *method, const char *
     }
     st->out_written = 0;
     return client__perform(isapi, method, path, content_type, NULL, 0, st, reply);
+}
+
+hik_err isapi__get_doc(hik_isapi *isapi, const char *path, const char *root, hik_reply *reply,
+                       xmlDoc **doc)
+{
+    *doc = NULL;
+    hik_err err = hik_isapi_request(isapi, "GET", path, NULL, NULL, 0, reply);
+    if (err)
+        return err;
+    err = hik_xml_parse(reply->body, reply->len, doc);
+    if (!err && !hik_xml_is(xmlDocGetRootElement(*doc), root)) {
+        xmlFreeDoc(*doc);
+        *doc = NULL;
+        err = HIK_ERR_PARSE;
+    }
+    if (err)
+        snprintf(reply->error, sizeof(reply->error), "not a %s document", root);
+    return err;
 }

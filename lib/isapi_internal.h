@@ -21,6 +21,14 @@
  * lockStatus is "lock". st may be NULL. */
 bool isapi__body_reports_lock(const uint8_t *body, size_t len, const hik_status *st);
 
+/* GET `path` and parse the reply as an XML document whose root element
+ * has the local name `root`; the caller frees *doc. A reply that is not
+ * such a document is HIK_ERR_PARSE with "not a <root> document" in
+ * reply->error. */
+struct _xmlDoc;
+hik_err isapi__get_doc(hik_isapi *isapi, const char *path, const char *root, hik_reply *reply,
+                       struct _xmlDoc **doc);
+
 /* Copy src into a fixed field, cut at a UTF-8 boundary when too long;
  * returns false when it had to cut. */
 bool isapi__copy(char *dst, size_t dst_len, const char *src);

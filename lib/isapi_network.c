@@ -27,18 +27,7 @@ static hik_err network__path(int iface, char *out, size_t len)
 
 static hik_err network__fetch(hik_isapi *isapi, const char *path, hik_reply *reply, xmlDoc **doc)
 {
-    hik_err err = hik_isapi_request(isapi, "GET", path, NULL, NULL, 0, reply);
-    if (err)
-        return err;
-    err = hik_xml_parse(reply->body, reply->len, doc);
-    if (!err && !hik_xml_is(xmlDocGetRootElement(*doc), "IPAddress")) {
-        xmlFreeDoc(*doc);
-        *doc = NULL;
-        err = HIK_ERR_PARSE;
-    }
-    if (err)
-        isapi__copy(reply->error, sizeof(reply->error), "not an IPAddress document");
-    return err;
+    return isapi__get_doc(isapi, path, "IPAddress", reply, doc);
 }
 
 /* Text of parent/wrapper/ipAddress (DefaultGateway, PrimaryDNS...). */

@@ -27,18 +27,7 @@ static hik_err privacy_mask__path(int channel, char *out, size_t out_len)
 static hik_err privacy_mask__fetch(hik_isapi *isapi, const char *path, hik_reply *reply,
                                    xmlDoc **doc)
 {
-    hik_err err = hik_isapi_request(isapi, "GET", path, NULL, NULL, 0, reply);
-    if (err)
-        return err;
-    err = hik_xml_parse(reply->body, reply->len, doc);
-    if (!err && !hik_xml_is(xmlDocGetRootElement(*doc), "PrivacyMask")) {
-        xmlFreeDoc(*doc);
-        *doc = NULL;
-        err = HIK_ERR_PARSE;
-    }
-    if (err)
-        isapi__copy(reply->error, sizeof(reply->error), "not a PrivacyMask document");
-    return err;
+    return isapi__get_doc(isapi, path, "PrivacyMask", reply, doc);
 }
 
 /* Set (or add, as the first child, in the root's namespace) <enabled>. */

@@ -20,18 +20,7 @@
 static hik_err time__fetch(hik_isapi *isapi, const char *path, const char *root_name,
                            hik_reply *reply, xmlDoc **doc)
 {
-    hik_err err = hik_isapi_request(isapi, "GET", path, NULL, NULL, 0, reply);
-    if (err)
-        return err;
-    err = hik_xml_parse(reply->body, reply->len, doc);
-    if (!err && !hik_xml_is(xmlDocGetRootElement(*doc), root_name)) {
-        xmlFreeDoc(*doc);
-        *doc = NULL;
-        err = HIK_ERR_PARSE;
-    }
-    if (err)
-        snprintf(reply->error, sizeof(reply->error), "not a %s document", root_name);
-    return err;
+    return isapi__get_doc(isapi, path, root_name, reply, doc);
 }
 
 /* Set parent/name to value, creating it in parent's namespace if needed. */
