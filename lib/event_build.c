@@ -471,7 +471,10 @@ static void build__apply_region(event_build *b, enum field f, const char *t)
         r->id = parse_int(t);
         break;
     case F_SENSITIVITY:
+        /* devices use 0..100; anything else is treated as not stated */
         r->sensitivity = *t ? parse_int(t) : -1;
+        if (r->sensitivity < 0 || r->sensitivity > 100)
+            r->sensitivity = -1;
         break;
     case F_DETECTION_TARGET:
         r->target = hik_target_from_str(t);

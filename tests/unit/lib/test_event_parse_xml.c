@@ -131,6 +131,21 @@ static void test_latin1_bytes_in_a_utf8_document(void **state)
     assert_ptr_equal(ev.raw, doc);
 }
 
+static void test_sensitivity_out_of_range_is_not_stated(void **state)
+{
+    hik_event ev;
+    parse_one(alert_doc(NS_V20, "2.0",
+                        "<eventType>fielddetection</eventType><DetectionRegionList>"
+                        "<DetectionRegionEntry><regionID>1</regionID><sensitivityLevel>-50"
+                        "</sensitivityLevel></DetectionRegionEntry><DetectionRegionEntry>"
+                        "<regionID>2</regionID><sensitivityLevel>70</sensitivityLevel>"
+                        "</DetectionRegionEntry></DetectionRegionList>"),
+              NULL, &ev);
+    assert_int_equal(ev.n_regions, 2);
+    assert_int_equal(ev.regions[0].sensitivity, -1);
+    assert_int_equal(ev.regions[1].sensitivity, 70);
+}
+
 static void test_protocol_spellings(void **state)
 {
     hik_event ev;
@@ -701,6 +716,7 @@ int main(void)
         cmocka_unit_test(test_crlf_and_declaration),
         cmocka_unit_test(test_bare_ampersand),
         cmocka_unit_test(test_latin1_bytes_in_a_utf8_document),
+        cmocka_unit_test(test_sensitivity_out_of_range_is_not_stated),
         cmocka_unit_test(test_protocol_spellings),
         cmocka_unit_test(test_channel_forms),
         cmocka_unit_test(test_every_event_type),
